@@ -1,0 +1,69 @@
+"""Serving the app over HTTP, with the background work a live platform does on its own."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from emulator.config import Config
+from emulator.store import Store
+from emulator.web import EmulatorApp
+
+log = logging.getLogger("emulator")
+
+# Jobs that advance the platform's own state (delivery statuses, scheduled faxes, ...):
+# each takes the store and the config and does whatever is due now.
+BackgroundJob = Callable[[Store, Config], None]
+BACKGROUND_JOBS: list[BackgroundJob] = []
+
+
+def background_job(job: BackgroundJob) -> BackgroundJob:
+    BACKGROUND_JOBS.append(job)
+    return job
+
+
+class QuietHandler(WSGIRequestHandler):
+    """One short access-log line per request, never the query string (it may hold a token)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        log.info("%s %s %s", self.command, path, code)
+
+
+def build_server(host: str, port: int, store: Store, config: Config) -> BaseWSGIServer:
+    app = EmulatorApp(store, config)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+    server.daemon_threads = True  # type: ignore[attr-defined]
+    return server
+
+
+def run_background(store: Store, config: Config, stop: threading.Event, interval: float) -> None:
+    from emulator import endpoints  # noqa: F401  (registers the background jobs)
+
+    while not stop.wait(interval):
+        for job in BACKGROUND_JOBS:
+            try:
+                job(store, config)
+            except Exception:  # a failing job must not stop the platform's clock
+                log.exception("background job %s failed", job.__name__)
+
+
+def serve(host: str, port: int, store: Store, config: Config, *, tick: float = 0.2) -> None:
+    server = build_server(host, port, store, config)
+    stop = threading.Event()
+    ticker = threading.Thread(
+        target=run_background, args=(store, config, stop, tick), name="emulator-clock", daemon=True
+    )
+    ticker.start()
+    log.info("RingCentral emulator listening on http://%s:%d", host, server.server_port)
+    print(f"RingCentral emulator listening on http://{host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
