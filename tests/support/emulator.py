@@ -96,9 +96,17 @@ class RunningEmulator:
 
 
 def start_emulator(
-    db_path: Path, *, args: Sequence[str] = (), log_path: Path | None = None
+    db_path: Path,
+    *,
+    args: Sequence[str] = (),
+    log_path: Path | None = None,
+    rate_limits: bool = False,
 ) -> RunningEmulator:
+    """Serve `db_path`. Rate limits are off unless asked for: most tests make more requests
+    a minute than the platform's Auth budget (5) allows, and test limits on purpose."""
     port = free_port()
+    if not rate_limits and "--no-rate-limits" not in args:
+        args = ("--no-rate-limits", *args)
     log_path = log_path or db_path.with_suffix(".log")
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -155,13 +163,16 @@ def fresh_emulator(emulator_template: Path, tmp_path: Path) -> Iterator[RunningE
 
 @pytest.fixture
 def emulator_factory(emulator_template: Path, tmp_path: Path) -> Iterator[Any]:
-    """Start emulators with extra `serve` flags, e.g. `--access-token-ttl 2`."""
+    """Start emulators with extra `serve` flags, e.g. `--access-token-ttl 2`;
+    `rate_limits=True` keeps the platform's rate limits on."""
     started: list[RunningEmulator] = []
 
-    def start(*args: str) -> RunningEmulator:
+    def start(*args: str, rate_limits: bool = False) -> RunningEmulator:
         directory = tmp_path / f"emulator-{len(started)}"
         directory.mkdir()
-        running = start_emulator(seeded_copy(emulator_template, directory), args=args)
+        running = start_emulator(
+            seeded_copy(emulator_template, directory), args=args, rate_limits=rate_limits
+        )
         started.append(running)
         return running
 
