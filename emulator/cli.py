@@ -8,6 +8,8 @@ import logging
 from collections.abc import Sequence
 
 from emulator.config import Config
+from emulator.faults import FaultPlan, Latency
+from emulator.limits import DEFAULT_LIMITS, RatePlan
 from emulator.store import Store
 
 DEFAULT_DB = "var/emulator.sqlite3"
@@ -32,6 +34,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--admin-token", default=None, help="require this X-Emulator-Admin-Token on /_emulator/*"
     )
+    limits = serve.add_argument_group("rate limits (REFERENCE §14)")
+    limits.add_argument(
+        "--no-rate-limits", action="store_true", help="switch user-level rate limits off"
+    )
+    limits.add_argument(
+        "--rate-scale",
+        type=float,
+        default=1.0,
+        help="divide the 60 s window and penalty by this (10: a 6 s window) for fast tests",
+    )
+    limits.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        metavar="GROUP=N",
+        help="requests per window for a group (Light, Medium, Heavy, Auth); repeatable",
+    )
+    limits.add_argument("--rate-window", type=float, default=60.0, help="seconds")
+    limits.add_argument("--rate-penalty", type=float, default=60.0, help="seconds")
+    faults = serve.add_argument_group("faults on demand (also at run time: /_emulator/faults)")
+    faults.add_argument(
+        "--latency", default="0", help="added ms: 150, 100-300 (uniform) or 150~40 (normal)"
+    )
+    faults.add_argument("--error-rate", type=float, default=0.0, help="share answered 503")
+    faults.add_argument("--hang-rate", type=float, default=0.0, help="share carried out, then held")
+    faults.add_argument("--hang-seconds", type=float, default=120.0)
+    faults.add_argument("--stream-rate", type=int, default=None, help="attachment bytes per second")
+    faults.add_argument(
+        "--stream-cut", type=int, default=None, help="end attachment streams after N bytes"
+    )
+    faults.add_argument("--fault-seed", type=int, default=None, help="repeatable fault draws")
     serve.set_defaults(handler=run_serve)
 
     seed = commands.add_parser("seed", help="(re)create the demo account deterministically")
@@ -75,8 +108,39 @@ def run_serve(args: argparse.Namespace) -> int:
         fax_step_seconds=args.fax_step,
         admin_token=args.admin_token,
     )
-    serve(args.host, args.port, Store(args.db), config)
+    serve(
+        args.host,
+        args.port,
+        Store(args.db),
+        config,
+        rates=rate_plan(args),
+        faults=FaultPlan(
+            latency=Latency.parse(args.latency),
+            error_rate=args.error_rate,
+            hang_rate=args.hang_rate,
+            hang_seconds=args.hang_seconds,
+            stream_bytes_per_second=args.stream_rate,
+            stream_cut_after_bytes=args.stream_cut,
+        ),
+        fault_seed=args.fault_seed,
+    )
     return 0
+
+
+def rate_plan(args: argparse.Namespace) -> RatePlan:
+    limits = dict(DEFAULT_LIMITS)
+    for item in args.rate_limit:
+        group, sep, value = item.partition("=")
+        if not sep or group not in limits or not value.isdigit():
+            raise SystemExit(f"--rate-limit takes GROUP=N with GROUP in {sorted(limits)}")
+        limits[group] = int(value)
+    plan = RatePlan(
+        enabled=not args.no_rate_limits,
+        limits=limits,
+        window=args.rate_window,
+        penalty=args.rate_penalty,
+    )
+    return plan.scaled(args.rate_scale)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from emulator.config import Config
+from emulator.faults import FaultPlan
+from emulator.limits import RatePlan
 from emulator.store import Store
 from emulator.web import EmulatorApp
 
@@ -33,8 +35,17 @@ class QuietHandler(WSGIRequestHandler):
         log.info("%s %s %s", self.command, path, code)
 
 
-def build_server(host: str, port: int, store: Store, config: Config) -> BaseWSGIServer:
-    app = EmulatorApp(store, config)
+def build_server(
+    host: str,
+    port: int,
+    store: Store,
+    config: Config,
+    *,
+    rates: RatePlan | None = None,
+    faults: FaultPlan | None = None,
+    fault_seed: int | None = None,
+) -> BaseWSGIServer:
+    app = EmulatorApp(store, config, rates=rates, faults=faults, fault_seed=fault_seed)
     server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
     server.daemon_threads = True  # type: ignore[attr-defined]
     return server
@@ -51,8 +62,20 @@ def run_background(store: Store, config: Config, stop: threading.Event, interval
                 log.exception("background job %s failed", job.__name__)
 
 
-def serve(host: str, port: int, store: Store, config: Config, *, tick: float = 0.2) -> None:
-    server = build_server(host, port, store, config)
+def serve(
+    host: str,
+    port: int,
+    store: Store,
+    config: Config,
+    *,
+    tick: float = 0.2,
+    rates: RatePlan | None = None,
+    faults: FaultPlan | None = None,
+    fault_seed: int | None = None,
+) -> None:
+    server = build_server(
+        host, port, store, config, rates=rates, faults=faults, fault_seed=fault_seed
+    )
     stop = threading.Event()
     ticker = threading.Thread(
         target=run_background, args=(store, config, stop, tick), name="emulator-clock", daemon=True

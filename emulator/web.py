@@ -6,9 +6,12 @@ Endpoint modules declare their operations with `@route(...)`, naming the spec's
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from werkzeug.wrappers import Request, Response
 from emulator import clock
 from emulator.config import Config
 from emulator.errors import ApiError, OAuthError, not_found
+from emulator.faults import FaultPlan, FaultState
+from emulator.limits import Decision, RateLimiter, RatePlan, rate_exceeded
 from emulator.store import Store
 
 log = logging.getLogger("emulator")
@@ -40,11 +45,20 @@ class Caller:
 
 
 @dataclass
+class Runtime:
+    """What a serving process changes as it runs: rate-limit counters and the faults in force."""
+
+    limiter: RateLimiter
+    faults: FaultState
+
+
+@dataclass
 class Ctx:
     request: Request
     store: Store
     config: Config
     args: dict[str, str]
+    runtime: Runtime
     caller: Caller | None = None
     operation: str | None = None
     rate_group: str | None = None
@@ -218,11 +232,23 @@ def own_mailbox(ctx: Ctx) -> sqlite3.Row:
 class EmulatorApp:
     """A WSGI callable over the store."""
 
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        rates: RatePlan | None = None,
+        faults: FaultPlan | None = None,
+        fault_seed: int | None = None,
+    ) -> None:
         from emulator import endpoints  # noqa: F401  (registers every route)
 
         self.store = store
         self.config = config
+        self.runtime = Runtime(
+            limiter=RateLimiter(rates or RatePlan()),
+            faults=FaultState(faults or FaultPlan(), seed=fault_seed),
+        )
         self.url_map = Map(
             [Rule(spec.rule, methods=list(spec.methods), endpoint=spec) for spec in ROUTES],
             strict_slashes=False,
@@ -235,7 +261,9 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
-        ctx = Ctx(request=request, store=self.store, config=self.config, args={})
+        ctx = Ctx(
+            request=request, store=self.store, config=self.config, args={}, runtime=self.runtime
+        )
         spec: RouteSpec | None = None
         try:
             adapter = self.url_map.bind_to_environ(request.environ)
@@ -244,7 +272,12 @@ class EmulatorApp:
             ctx.operation, ctx.rate_group = spec.operation, spec.group
             if spec.auth:
                 ctx.caller = authenticate(ctx, query_token=spec.query_token)
+            platform_call = request.path.startswith("/restapi")
+            if platform_call:
+                self.before_operation(ctx, spec)
             response = spec.handler(ctx)
+            if platform_call:
+                response = self.after_operation(ctx, response)
         except ApiError as exc:
             response = api_error_response(exc)
         except OAuthError as exc:
@@ -263,11 +296,45 @@ class EmulatorApp:
                 {"errorCode": "CMN-104", "message": "Cannot parse request", "errors": []},
                 exc.code or 400,
             )
+        for name, value in ctx.extra_headers.items():
+            response.headers.setdefault(name, value)
         response.headers.setdefault("RCRequestId", str(uuid.uuid4()))
         response.headers.setdefault("Content-Language", "en-US")
-        for name, value in ctx.extra_headers.items():
-            response.headers[name] = value
         self.log_request(ctx, request, spec, response.status_code)
+        return response
+
+    def before_operation(self, ctx: Ctx, spec: RouteSpec) -> None:
+        """Latency, injected errors, and the rate limit of the operation's group."""
+        faults = self.runtime.faults
+        delay = faults.delay()
+        if delay > 0:
+            time.sleep(delay)
+        if faults.should_fail():
+            raise ApiError(503, "CMN-201", "Service Temporary Unavailable")
+        if spec.group is None:
+            return
+        limiter = self.runtime.limiter
+        if faults.forced_429(ctx.caller.extension_id if ctx.caller else None, spec.group):
+            plan = limiter.plan
+            limit = plan.limits.get(spec.group, 0)
+            raise rate_exceeded(
+                Decision(spec.group, limit, 0, plan.window), retry_after=plan.penalty
+            )
+        if limiter.plan.enabled:
+            client_id = ctx.caller.client_id if ctx.caller else client_id_of(ctx)
+            decision = limiter.take(
+                subject=rate_subject(ctx), client_id=client_id, group=spec.group
+            )
+            ctx.extra_headers.update(decision.headers())
+
+    def after_operation(self, ctx: Ctx, response: Response) -> Response:
+        faults = self.runtime.faults
+        if faults.should_hang():
+            time.sleep(faults.plan.hang_seconds)
+        plan = faults.plan
+        streaming = plan.stream_bytes_per_second or plan.stream_cut_after_bytes is not None
+        if ctx.operation == "readMessageContent" and streaming and response.status_code < 300:
+            response.response = faults.shape_stream(response.iter_encoded())
         return response
 
     def log_request(self, ctx: Ctx, request: Request, spec: RouteSpec | None, status: int) -> None:
@@ -289,6 +356,48 @@ class EmulatorApp:
                     status,
                 ),
             )
+
+
+def client_id_of(ctx: Ctx) -> str:
+    """The app behind an OAuth request: its Basic credentials, else `client_id` in the form."""
+    header = ctx.request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            return base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+    return ctx.request.values.get("client_id", "")
+
+
+def rate_subject(ctx: Ctx) -> str:
+    """Who a request counts against: the token's user, or for OAuth calls the user named by
+    the grant (so that sign-ins and refreshes of one user share that user's Auth budget)."""
+    if ctx.caller is not None:
+        return f"ext:{ctx.caller.extension_id}"
+    form = ctx.request.form
+    lookups = (
+        ("username", "SELECT id FROM extension WHERE username = ?"),
+        ("assertion", "SELECT id FROM extension WHERE jwt = ?"),
+        (
+            "refresh_token",
+            "SELECT s.extension_id FROM refresh_token r JOIN oauth_session s "
+            "ON s.id = r.session_id WHERE r.token = ?",
+        ),
+        ("code", "SELECT extension_id FROM auth_code WHERE code = ?"),
+        (
+            "token",
+            "SELECT s.extension_id FROM access_token t JOIN oauth_session s "
+            "ON s.id = t.session_id WHERE t.token = ?",
+        ),
+    )
+    with ctx.store.read() as db:
+        for name, query in lookups:
+            value = form.get(name)
+            if value:
+                row = db.execute(query, (value,)).fetchone()
+                return f"ext:{row[0]}" if row else f"{name}:{value[:64]}"
+    return f"addr:{ctx.request.remote_addr}"
 
 
 def api_error_response(exc: ApiError) -> Response:
