@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-token-ttl", type=int, default=3600, help="seconds")
     serve.add_argument("--refresh-token-ttl", type=int, default=604800, help="seconds")
     serve.add_argument(
+        "--auth-code-ttl", type=int, default=60, help="seconds an authorization code is valid"
+    )
+    serve.add_argument(
         "--sms-step", type=float, default=1.0, help="seconds an SMS spends Queued, then Sent"
     )
     serve.add_argument(
@@ -104,6 +107,7 @@ def run_serve(args: argparse.Namespace) -> int:
     config = Config(
         access_token_ttl=args.access_token_ttl,
         refresh_token_ttl=args.refresh_token_ttl,
+        auth_code_ttl=args.auth_code_ttl,
         sms_step_seconds=args.sms_step,
         fax_step_seconds=args.fax_step,
         admin_token=args.admin_token,
