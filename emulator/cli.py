@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     limits.add_argument("--rate-window", type=float, default=60.0, help="seconds")
     limits.add_argument("--rate-penalty", type=float, default=60.0, help="seconds")
+    hooks = serve.add_argument_group("webhooks (REFERENCE §16.5)")
+    hooks.add_argument(
+        "--webhook-retry-base", type=float, default=1.0, help="first retry delay, doubling"
+    )
+    hooks.add_argument(
+        "--webhook-max-attempts", type=int, default=5, help="failures before blacklisting"
+    )
+    hooks.add_argument(
+        "--public-url", default=None, help="this server's origin in notification uris"
+    )
     faults = serve.add_argument_group("faults on demand (also at run time: /_emulator/faults)")
     faults.add_argument(
         "--latency", default="0", help="added ms: 150, 100-300 (uniform) or 150~40 (normal)"
@@ -111,6 +121,9 @@ def run_serve(args: argparse.Namespace) -> int:
         sms_step_seconds=args.sms_step,
         fax_step_seconds=args.fax_step,
         admin_token=args.admin_token,
+        webhook_retry_base=args.webhook_retry_base,
+        webhook_max_attempts=args.webhook_max_attempts,
+        **({"public_url": args.public_url.rstrip("/")} if args.public_url else {}),
     )
     serve(
         args.host,

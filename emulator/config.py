@@ -17,4 +17,13 @@ class Config:
     # refresh-token grace rules of REFERENCE §15.5
     refresh_grace_used: float = 10.0
     refresh_grace_unused: float = 3600.0
+    # webhooks (REFERENCE §16.5): the validation handshake must answer within 3 s;
+    # failed deliveries are retried with doubling delays, then the subscription is blacklisted
+    webhook_validation_timeout: float = 3.0
+    webhook_delivery_timeout: float = 5.0
+    webhook_retry_base: float = 1.0
+    webhook_max_attempts: int = 5
+    subscription_default_ttl: int = 604800
+    # where this server is reached, for uris in notifications (no request to take it from)
+    public_url: str = "http://127.0.0.1:8090"
     admin_token: str | None = None  # guards /_emulator/*; None leaves it open (local use)

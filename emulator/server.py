@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -76,6 +77,10 @@ def serve(
     server = build_server(
         host, port, store, config, rates=rates, faults=faults, fault_seed=fault_seed
     )
+    if config.public_url == Config.public_url:  # not set by a flag: take it from the socket
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+        config = replace(config, public_url=f"http://{shown}:{server.server_port}")
+        server.app.config = config  # type: ignore[attr-defined]
     stop = threading.Event()
     ticker = threading.Thread(
         target=run_background, args=(store, config, stop, tick), name="emulator-clock", daemon=True

@@ -163,6 +163,35 @@ CREATE TABLE IF NOT EXISTS change_log (
     kind TEXT NOT NULL                    -- created, updated, deleted
 );
 
+CREATE TABLE IF NOT EXISTS subscription (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    extension_id INTEGER NOT NULL,        -- the subscriber
+    account_id INTEGER NOT NULL,
+    event_filters TEXT NOT NULL,          -- JSON list, `~` rewritten to real ids
+    address TEXT NOT NULL,
+    verification_token TEXT,
+    created_ts REAL NOT NULL,
+    expires_ts REAL NOT NULL,
+    ttl INTEGER NOT NULL,                 -- the expiresIn asked for, reused on renewal
+    status TEXT NOT NULL,                 -- Active, Blacklisted
+    blacklisted_ts REAL,
+    blacklist_reason TEXT,
+    cursor INTEGER NOT NULL               -- last change_log seq turned into notifications
+);
+
+-- Notifications waiting for (another) delivery attempt.
+CREATE TABLE IF NOT EXISTS notification (
+    id INTEGER PRIMARY KEY,
+    subscription_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_ts REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending', -- pending, sending, delivered, dropped
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS notification_due ON notification(state, due_ts);
+
 CREATE TABLE IF NOT EXISTS request_log (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
