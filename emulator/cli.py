@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from emulator.config import Config
 from emulator.faults import FaultPlan, Latency
+from emulator.inject import add_inject_parser
 from emulator.limits import DEFAULT_LIMITS, RatePlan
 from emulator.store import Store
 
@@ -91,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     creds = commands.add_parser("credentials", help="print the demo app and users as JSON")
     creds.add_argument("--db", default=DEFAULT_DB, help="SQLite store (default: %(default)s)")
     creds.set_defaults(handler=run_credentials)
+
+    add_inject_parser(commands, default_db=DEFAULT_DB)
     return parser
 
 

@@ -94,7 +94,7 @@ def _text_attachment(text: str) -> NewAttachment:
     return NewAttachment(type="Text", content_type="text/plain", content=text.encode())
 
 
-def _with_image_size(item: NewAttachment) -> NewAttachment:
+def with_image_size(item: NewAttachment) -> NewAttachment:
     """MMS pictures carry `width`/`height` ([SPEC21] MMS sample); read them from the bytes."""
     if item.width is not None or not item.content_type.startswith("image/"):
         return item
@@ -136,7 +136,7 @@ def inbound_sms(
         raise LookupError(f"no extension owns the phone number {to_number}")
     parties = [to_number, *other_recipients]
     conversation_id = sms_conversation_id([from_number, *parties])
-    items = [_text_attachment(text), *(_with_image_size(item) for item in attachments)]
+    items = [_text_attachment(text), *(with_image_size(item) for item in attachments)]
     sender = phone_party(db, from_number, name=from_name)
     created: list[int] = []
     for extension in rows:
