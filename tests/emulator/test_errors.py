@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from tests.emulator.openapi import assert_matches_schema
@@ -14,11 +16,11 @@ def call(emulator: RunningEmulator, path: str, token: str | None = None, **heade
     return requests.get(emulator.api(path), headers=headers, timeout=10)
 
 
-def assert_api_error(response: requests.Response, status: int, code: str) -> dict:
+def assert_api_error(response: requests.Response, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith("application/json")
     assert response.headers.get("RCRequestId")
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["errorCode"] == code
     assert body["message"]
     assert_matches_schema(body, "ApiErrorResponseModel")
