@@ -144,6 +144,14 @@ def read_extension(ctx: Ctx) -> Response:
     return json_response(extension_record(ctx, row, own=own))
 
 
+def list_page(ctx: Ctx) -> tuple[int, int]:
+    """`page`/`perPage` of an `EnumeratedPagingModel` list, whose `perPage` is 1..1000."""
+    page, per_page = page_params(ctx.request.args)
+    if per_page < 1:
+        raise invalid_parameter("perPage", ctx.request.args.get("perPage"))
+    return page, per_page
+
+
 def enum_values(ctx: Ctx, name: str, allowed: Sequence[str]) -> list[str]:
     """A repeated-key filter (REFERENCE §1.2); empty values are ignored (`allowEmptyValue`)."""
     values = [value for value in ctx.request.args.getlist(name) if value != ""]
@@ -166,7 +174,7 @@ def placeholders(values: Sequence[object]) -> str:
 def list_extensions(ctx: Ctx) -> Response:
     account_id = resolve_account(ctx, ctx.args["account_id"])
     args = ctx.request.args
-    page, per_page = page_params(args)
+    page, per_page = list_page(ctx)
     statuses = enum_values(ctx, "status", EXTENSION_STATUSES)
     types = enum_values(ctx, "type", EXTENSION_TYPES)
     emails = [value for value in args.getlist("email") if value]
@@ -261,7 +269,7 @@ def phone_number_record(
 def list_phone_numbers(ctx: Ctx) -> Response:
     row = mailbox(ctx, permission="ReadUserPhoneNumbers")
     args = ctx.request.args
-    page, per_page = page_params(args)
+    page, per_page = list_page(ctx)
     status = args.get("status", "")
     if status and status not in NUMBER_STATUSES:
         raise invalid_parameter("status", status)

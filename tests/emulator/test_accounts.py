@@ -140,7 +140,9 @@ def test_it_ignores_an_empty_status_filter(emulator):
 
 
 def test_it_refuses_unknown_filter_values_with_cmn_101(emulator):
-    for params in ({"status": "Asleep"}, {"type": "Robot"}, {"page": "0"}, {"perPage": "x"}):
+    wrong = ({"status": "Asleep"}, {"type": "Robot"}, {"page": "0"}, {"perPage": "x"},
+             {"perPage": "0"})  # fmt: skip
+    for params in wrong:
         response = get(emulator, "agent", "/account/~/extension", **params)
         assert response.status_code == 400, params
         body = response.json()
@@ -227,6 +229,9 @@ def test_it_filters_numbers_by_usage_type_and_status(emulator):
     bad = get(emulator, "agent", path, usageType="Pigeon")
     assert bad.status_code == 400
     assert bad.json()["parameterName"] == "usageType"
+    empty_page = get(emulator, "agent", path, perPage="0")
+    assert empty_page.status_code == 400
+    assert empty_page.json()["parameterName"] == "perPage"
 
 
 def test_it_pages_phone_numbers(emulator):
