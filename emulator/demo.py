@@ -186,12 +186,18 @@ class Plan:
             file_name=f"IMG_{4100 + index}.png",
         )
 
-    def gaps(self, start_age: float, count: int) -> list[float]:
-        """Ages of `count` messages of a thread starting at `start_age`; stops before now."""
+    def gaps(self, start_age: float, count: int, *, brisk: bool = False) -> list[float]:
+        """Ages of `count` messages of a thread starting at `start_age`; stops before now.
+
+        A brisk thread is answered within minutes, so a short one always fits in its window.
+        """
         ages = [start_age]
         while len(ages) < count:
-            gap = min(max(self.rng.expovariate(1 / 1500), 20.0), 6 * 3600)
-            if self.rng.random() < 0.1:
+            if brisk:
+                gap = self.rng.uniform(30, 600)
+            else:
+                gap = min(max(self.rng.expovariate(1 / 1500), 20.0), 6 * 3600)
+            if not brisk and self.rng.random() < 0.1:
                 gap += self.rng.uniform(0.5, 2) * DAY  # the customer comes back days later
             if ages[-1] - gap < 30:
                 break
@@ -281,10 +287,10 @@ def plan_thread(
     customer: Customer,
     lines: Sequence[Line],
     start_age: float,
-    others: Sequence[Customer] = (),
+    brisk: bool = False,
 ) -> None:
-    """A thread between a user's number and a customer (plus `others` for a group MMS)."""
-    ages = plan.gaps(start_age, len(lines))
+    """A thread between a user's number and a customer, its messages minutes to days apart."""
+    ages = plan.gaps(start_age, len(lines), brisk=brisk)
     last_outbound = max(
         (i for i, line in enumerate(lines[: len(ages)]) if line.direction == "Outbound"), default=-1
     )
@@ -293,16 +299,14 @@ def plan_thread(
         if line.direction == "Outbound":
             plan.add(
                 age,
-                _outbound_writer(user, user_number, [customer, *others], line, pictures),
+                _outbound_writer(user, user_number, [customer], line, pictures),
             )
             continue
         answered = index < last_outbound
         unread = not answered and (age < UNREAD_WITHIN or plan.rng.random() < 0.15)
         plan.add(
             age,
-            _inbound_writer(
-                user_number, customer, line, pictures, "Unread" if unread else "Read", others
-            ),
+            _inbound_writer(user_number, customer, line, pictures, "Unread" if unread else "Read"),
         )
 
 
@@ -448,6 +452,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=AGENT.direct_number,
             customer=next(c),
             lines=lines,
+            brisk=True,
             start_age=0.6 * DAY,
         )
 
@@ -460,6 +465,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=AGENT2.direct_number,
             customer=next(c),
             lines=lines,
+            brisk=True,
             start_age=0.4 * DAY,
         )
 
@@ -477,6 +483,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=AGENT.direct_number,
             customer=customer,
             lines=lines,
+            brisk=True,
             start_age=1.5 * DAY,
         )
 
@@ -493,6 +500,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=AGENT2.direct_number,
             customer=next(c),
             lines=lines,
+            brisk=True,
             start_age=0.2 * DAY,
         )
 
@@ -556,6 +564,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
                 Line("Inbound", "Hi Sam, is my order ready?"),
                 Line("Outbound", "Yes! Ready for pickup."),
             ],
+            brisk=True,
             start_age=3 * DAY,
         )
         plan_thread(
@@ -568,6 +577,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
                 Line("Outbound", "Sure, sending it now."),
                 Line("Inbound", "Got it, thanks"),
             ],
+            brisk=True,
             start_age=2.5 * DAY,
         )
 
@@ -589,6 +599,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=AGENT.direct_number,
             customer=next(c),
             lines=lines,
+            brisk=True,
             start_age=0.3 * DAY,
         )
 
@@ -612,6 +623,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=ADMIN.direct_number,
             customer=next(c),
             lines=lines,
+            brisk=True,
             start_age=5 * DAY,
         )
 
@@ -622,6 +634,7 @@ def plan_showcase(plan: Plan, customers: list[Customer], budget: int) -> int:
             user_number=TOLL_FREE,
             customer=next(c),
             lines=[Line("Inbound", "STOP"), Line("Outbound", "You have been unsubscribed.")],
+            brisk=True,
             start_age=1.2 * DAY,
         )
 
