@@ -1,0 +1,48 @@
+"""The Celery app: JSON messages, late acknowledgement, two queues.
+
+The broker comes from the settings (Redis when `REDIS_URL` is set, else kombu's filesystem
+transport under `var/celery/`). Tasks named `inbox.tasks.rc_*` call RingCentral and go to the
+`ringcentral` queue; everything else goes to `default`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_accept_content=["json"],
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=120,
+    task_time_limit=150,
+    task_default_queue="default",
+    task_default_exchange="default",
+    task_default_routing_key="default",
+    # Each queue has a direct exchange of its own name.
+    task_queues={
+        "default": {"exchange": "default", "routing_key": "default"},
+        "ringcentral": {"exchange": "ringcentral", "routing_key": "ringcentral"},
+    },
+    task_routes={
+        "inbox.tasks.rc_*": {
+            "queue": "ringcentral",
+            "exchange": "ringcentral",
+            "routing_key": "ringcentral",
+        },
+    },
+    # Logging goes through Django's LOGGING, whose handler redacts credentials.
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+app.autodiscover_tasks()

@@ -1,0 +1,261 @@
+"""Django settings, all read from the environment (see `.env.example`).
+
+Without any variables set, the project runs locally with no servers: SQLite in `var/`, a file
+cache, and Celery on kombu's filesystem transport. `DJANGO_ENV=production` turns on the
+production settings and refuses to start without the secrets and servers production needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+DJANGO_ENV = env_str("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be 'development' or 'production', not {DJANGO_ENV!r}."
+    )
+IS_PRODUCTION = DJANGO_ENV == "production"
+
+# Production has no defaults for its secrets or the servers it talks to.
+PRODUCTION_REQUIRED = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "TOKEN_ENCRYPTION_KEYS",
+    "RINGCENTRAL_SERVER_URL",
+    "RINGCENTRAL_CLIENT_ID",
+    "RINGCENTRAL_CLIENT_SECRET",
+    "RINGCENTRAL_REDIRECT_URI",
+)
+if IS_PRODUCTION:
+    _missing = [name for name in PRODUCTION_REQUIRED if not env_str(name)]
+    if _missing:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production needs these environment variables, which are not set: "
+            + ", ".join(_missing)
+        )
+
+# --- Core -----------------------------------------------------------------------------------
+
+SECRET_KEY = env_str(
+    "SECRET_KEY", "django-insecure-local-development-only-never-use-this-key-in-production"
+)
+DEBUG = env_bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "accounts",
+    "inbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+# --- Database -------------------------------------------------------------------------------
+
+_database: dict[str, Any] = dict(
+    dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+)
+if _database["ENGINE"] == "django.db.backends.sqlite3" and _database["NAME"] != ":memory:":
+    _sqlite_file = Path(_database["NAME"])
+    _sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    _database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # A file, not memory, so that a worker process started by a test sees the test database.
+    _database["TEST"] = {"NAME": str(_sqlite_file.with_name(f"test_{_sqlite_file.name}"))}
+DATABASES = {"default": _database}
+
+# --- Cache and Celery -----------------------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL")
+CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "celery")))
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "inbox",
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
+else:
+    # A file cache, shared by the web and worker processes on one machine.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "messages"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "messages"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+    }
+    (CELERY_FILESYSTEM_DIR / "messages").mkdir(parents=True, exist_ok=True)
+    (CELERY_FILESYSTEM_DIR / "control").mkdir(parents=True, exist_ok=True)
+
+# The database rows are the truth about work done, so task results are not stored.
+CELERY_RESULT_BACKEND = None
+
+# --- RingCentral ----------------------------------------------------------------------------
+
+# The defaults point at the local emulator and its demo app.
+RINGCENTRAL_SERVER_URL = env_str("RINGCENTRAL_SERVER_URL", "http://127.0.0.1:8090").rstrip("/")
+RINGCENTRAL_CLIENT_ID = env_str("RINGCENTRAL_CLIENT_ID", "demo-inbox-client")
+RINGCENTRAL_CLIENT_SECRET = env_str("RINGCENTRAL_CLIENT_SECRET", "demo-inbox-secret")
+RINGCENTRAL_REDIRECT_URI = env_str(
+    "RINGCENTRAL_REDIRECT_URI", "http://127.0.0.1:8000/accounts/callback/"
+)
+
+
+def _key_from_secret(secret: str) -> str:
+    digest = hashlib.sha256(f"token-encryption:{secret}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+# The first key encrypts; every key decrypts, so keys can be rotated.
+TOKEN_ENCRYPTION_KEYS = env_list("TOKEN_ENCRYPTION_KEYS") or [_key_from_secret(SECRET_KEY)]
+for _position, _key in enumerate(TOKEN_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TOKEN_ENCRYPTION_KEYS: key number {_position} is not a Fernet key. Make one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"`.'
+        ) from None
+
+# --- Static files ---------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Security -------------------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+X_FRAME_OPTIONS = "DENY"
+
+if IS_PRODUCTION:
+    # TLS ends at the reverse proxy, which must set X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The container health check calls /healthz over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "config.log_redaction.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Replaces Django's default handlers, which include e-mailing request details.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # These log request headers and tokens at DEBUG.
+        "requests_oauthlib": {"level": "WARNING"},
+        "oauthlib": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from inbox.views import HealthCheckApi
+
+urlpatterns = [
+    path("", include("inbox.urls")),
+    path("healthz", HealthCheckApi.as_view(), name="healthz"),
+    path("admin/", admin.site.urls),
+]
