@@ -1,0 +1,1 @@
+"""People who use the inbox: the user model, roles and (later) RingCentral sign-in."""
