@@ -1,0 +1,1 @@
+"""The team inbox: conversations, sends, bulk jobs, sync, and the service health checks."""
