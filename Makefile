@@ -1,0 +1,39 @@
+# Local development. `make run` starts everything; `make test` runs the test suite.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+EMULATOR_DB ?= var/emulator.sqlite3
+
+# The Procfile's commands (python, celery) come from the virtualenv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test lint
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+		echo "Could not create $(VENV). On Debian: apt-get install python3.11-venv"; exit 1; }
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[dev]"
+	@touch $@
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	@test -f $(EMULATOR_DB) || $(BIN)/python -m emulator seed --db $(EMULATOR_DB)
+	@echo
+	@echo "Team Inbox: http://127.0.0.1:8000"
+	@echo "Sign in with a demo user from \`python -m emulator credentials --db $(EMULATOR_DB)\`"
+	@echo "Press Ctrl-C to stop."
+	@echo
+	$(BIN)/honcho start
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
