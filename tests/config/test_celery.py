@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from config import celery_app
+
+
+def _queue_for(task_name: str) -> str:
+    name: str = celery_app.amqp.router.route({}, task_name)["queue"].name
+    return name
+
+
+def test_it_routes_ringcentral_tasks_to_their_own_queue() -> None:
+    assert _queue_for("inbox.tasks.rc_sms_send") == "ringcentral"
+
+
+def test_it_routes_other_tasks_to_the_default_queue() -> None:
+    assert _queue_for("inbox.tasks.healthcheck_ping") == "default"
+
+
+def test_it_gives_each_queue_a_direct_exchange_of_its_own_name() -> None:
+    for task_name in ("inbox.tasks.rc_sms_send", "inbox.tasks.healthcheck_ping"):
+        queue = celery_app.amqp.router.route({}, task_name)["queue"]
+
+        assert queue.exchange.type == "direct"
+        assert queue.exchange.name == queue.routing_key == queue.name
+
+
+def test_it_declares_the_default_and_ringcentral_queues() -> None:
+    assert sorted(celery_app.conf.task_queues) == ["default", "ringcentral"]
+
+
+def test_it_speaks_only_json() -> None:
+    conf = celery_app.conf
+
+    assert (conf.task_serializer, conf.result_serializer) == ("json", "json")
+    assert conf.accept_content == ["json"]
+    assert conf.result_accept_content == ["json"]
+
+
+def test_it_acknowledges_a_task_only_after_it_ran() -> None:
+    conf = celery_app.conf
+
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+
+
+def test_it_finds_the_inbox_tasks() -> None:
+    celery_app.loader.import_default_modules()
+
+    assert "inbox.tasks.healthcheck_ping" in celery_app.tasks
