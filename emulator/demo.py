@@ -239,24 +239,22 @@ def write_outbound_sms(
 ) -> int:
     """An SMS the user sent earlier, in its final state (REFERENCE §2.1 "MMS outbound")."""
     to = [inbound.phone_party(db, party.number, name=party.name) for party in recipients]
-    sender: dict[str, Any] = {"phoneNumber": from_number}
-    location = inbound.location_of(from_number)
-    if location:
-        sender["location"] = location
     body: dict[str, Any] = {
-        "from": sender,
+        "from": inbound.phone_party(db, from_number),  # as the SMS endpoint records it
         "to": to,
-        "subject": line.text,
         "priority": "Normal",
         "smsSendingAttemptsCount": 1,
-        "segmentCount": segment_count(line.text),
     }
+    if line.text:
+        body["subject"] = line.text
+    if line.text and not attachments:
+        body["segmentCount"] = segment_count(line.text)
     if line.status == "Delivered":
         body["smsDeliveryTime"] = clock.iso(ts + 3)
     if line.error_code:
         body["deliveryErrorCode"] = line.error_code
     numbers = [from_number, *(party.number for party in recipients)]
-    text = NewAttachment(type="Text", content_type="text/plain", content=line.text.encode())
+    text = [NewAttachment(type="Text", content_type="text/plain", content=line.text.encode())]
     return insert_message(
         db,
         account_id=_account_id(db, user),
@@ -269,7 +267,10 @@ def write_outbound_sms(
         creation_ts=ts,
         conversation_id=sms_conversation_id(numbers),
         numbers=numbers,
-        attachments=[text, *(inbound.with_image_size(item) for item in attachments)],
+        attachments=[
+            *(text if line.text else []),
+            *(inbound.with_image_size(item) for item in attachments),
+        ],
         availability=line.availability,
     )
 

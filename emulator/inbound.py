@@ -33,7 +33,8 @@ TOLL_FREE_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 
 def location_of(number: str) -> str | None:
     """City and state of a +1 number by its area code; None for toll-free and unknown."""
-    plain = digits(number)
+    canonical = number.startswith("+") and number.isascii() and number[1:].isdigit()
+    plain = number[1:] if canonical else digits(number)  # E.164 needs no clean-up: faster seeds
     if len(plain) != 11 or not plain.startswith("1"):
         return None
     area = plain[1:4]
@@ -136,7 +137,9 @@ def inbound_sms(
         raise LookupError(f"no extension owns the phone number {to_number}")
     parties = [to_number, *other_recipients]
     conversation_id = sms_conversation_id([from_number, *parties])
-    items = [_text_attachment(text), *(with_image_size(item) for item in attachments)]
+    # A picture sent without words has no text part and no subject, as a sent MMS (§8.1).
+    text_part = [_text_attachment(text)] if text else []
+    items = [*text_part, *(with_image_size(item) for item in attachments)]
     sender = phone_party(db, from_number, name=from_name)
     created: list[int] = []
     for extension in rows:
@@ -156,7 +159,8 @@ def inbound_sms(
                 direction="Inbound",
                 read_status=read_status,
                 message_status="Received",
-                body={"from": sender, "to": to, "subject": text, "priority": "Normal"},
+                body={"from": sender, "to": to, "priority": "Normal"}
+                | ({"subject": text} if text else {}),
                 creation_ts=created_ts,
                 conversation_id=conversation_id,
                 numbers=[from_number, *parties],
