@@ -41,12 +41,22 @@ def add_inject_parser(commands: Any, *, default_db: str) -> None:
     )
     inject.add_argument("kind", choices=("sms", "mms", "fax", "voicemail"))
     inject.add_argument(
-        "--to-extension", required=True, help="receiving extension: its number (102) or id"
+        "--to-extension",
+        required=True,
+        metavar="N",
+        help="receiving extension: its number (102) or id",
     )
-    inject.add_argument("--from", dest="from_number", required=True, help="sender, E.164 (+1…)")
-    inject.add_argument("--from-name", default=None, help="sender's name as a contact knows it")
     inject.add_argument(
-        "--to-number", default=None, help="sms/mms: which of the extension's numbers receives it"
+        "--from", dest="from_number", required=True, metavar="NUMBER", help="sender, E.164 (+1…)"
+    )
+    inject.add_argument(
+        "--from-name", default=None, metavar="NAME", help="sender's name as a contact knows it"
+    )
+    inject.add_argument(
+        "--to-number",
+        default=None,
+        metavar="NUMBER",
+        help="sms/mms: which of the extension's numbers receives it",
     )
     inject.add_argument("--text", default=None, help="sms (required) and mms text")
     inject.add_argument(

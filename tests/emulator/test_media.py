@@ -16,7 +16,9 @@ from emulator import media
 
 def xref_offsets(pdf: bytes) -> dict[int, int]:
     """Object number → offset, from the classic cross-reference table `startxref` points at."""
-    start = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf).group(1))
+    found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf)
+    assert found is not None
+    start = int(found.group(1))
     assert pdf[start:].startswith(b"xref")
     lines = pdf[start:].split(b"\n")
     first, count = (int(part) for part in lines[1].split())

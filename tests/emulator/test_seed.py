@@ -31,7 +31,7 @@ def seeded(tmp_path: Path, name: str, **options: Any) -> Store:
 def content_without_time(store: Store) -> list[tuple[Any, ...]]:
     """Every message and attachment, with the clock-dependent parts left out."""
     with store.read() as db:
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for row in db.execute("SELECT * FROM message ORDER BY id"):
             body = json.loads(row["body"])
             body.pop("smsDeliveryTime", None)
