@@ -218,9 +218,12 @@ def mailbox(ctx: Ctx, *, permission: str = "ReadMessages") -> sqlite3.Row:
     return row
 
 
-def own_mailbox(ctx: Ctx) -> sqlite3.Row:
-    """Sending is only ever done as oneself: even admins cannot send for others."""
-    row = mailbox(ctx, permission="OutboundSMS")
+def own_mailbox(ctx: Ctx, *, permission: str = "OutboundSMS") -> sqlite3.Row:
+    """Sending is only ever done as oneself: even admins cannot send for others.
+
+    `permission` names the user permission in the CMN-419 answer ([SPEC21] x-error-codes:
+    OutboundSMS for SMS, InternalSMS for pager, OutboundFaxes for fax)."""
+    row = mailbox(ctx, permission=permission)
     if row["id"] != ctx.require_caller().extension_id:
         raise ApiError(403, "CMN-404", "Attempt to access another extension")
     return row
