@@ -26,6 +26,7 @@ DEMO_SCOPE = (
 )
 ACCOUNT_ID = 4_000_000_004
 MAIN_NUMBER = "+16505550100"
+PHONE_NUMBER_IDS = 7_000_000_000  # real phone-number ids are int64 values this large
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,10 @@ def seed_identity(db: sqlite3.Connection, *, created_ts: float) -> None:
         (ACCOUNT_ID, "Acme Support", MAIN_NUMBER),
     )
     db.execute(
-        "INSERT INTO phone_number(account_id, extension_id, phone_number, features, usage_type, "
-        "type, label, is_primary, location) VALUES (?, NULL, ?, ?, 'MainCompanyNumber', "
-        "'VoiceFax', 'Main number', 1, 'San Mateo, CA')",
-        (ACCOUNT_ID, MAIN_NUMBER, dumps(["CallerId"])),
+        "INSERT INTO phone_number(id, account_id, extension_id, phone_number, features, "
+        "usage_type, type, label, is_primary, location) VALUES (?, ?, NULL, ?, ?, "
+        "'MainCompanyNumber', 'VoiceFax', 'Main number', 1, 'San Mateo, CA')",
+        (PHONE_NUMBER_IDS, ACCOUNT_ID, MAIN_NUMBER, dumps(["CallerId"])),
     )
     for user in DEMO_USERS:
         db.execute(
@@ -115,19 +116,23 @@ def seed_identity(db: sqlite3.Connection, *, created_ts: float) -> None:
             ),
         )
         db.execute(
-            "INSERT INTO phone_number(account_id, extension_id, phone_number, features, "
+            "INSERT INTO phone_number(id, account_id, extension_id, phone_number, features, "
             "usage_type, type, label, is_primary, location) "
-            "VALUES (?, ?, ?, ?, 'DirectNumber', 'VoiceFax', 'Direct number', 1, 'San Mateo, CA')",
-            (ACCOUNT_ID, user.extension_id, user.direct_number,
+            "VALUES (?, ?, ?, ?, ?, 'DirectNumber', 'VoiceFax', 'Direct number', 1, "
+            "'San Mateo, CA')",
+            (PHONE_NUMBER_IDS + int(user.extension_number), ACCOUNT_ID, user.extension_id,
+             user.direct_number,
              dumps(["CallerId", "SmsSender", "MmsSender", "InternationalSmsSender"])),
         )  # fmt: skip
-        for number in user.extra_sms_numbers:  # toll-free numbers send SMS but not MMS
+        for position, number in enumerate(user.extra_sms_numbers, start=1):
+            # toll-free numbers send SMS but not MMS
             db.execute(
-                "INSERT INTO phone_number(account_id, extension_id, phone_number, features, "
+                "INSERT INTO phone_number(id, account_id, extension_id, phone_number, features, "
                 "usage_type, type, label, is_primary, location) "
-                "VALUES (?, ?, ?, ?, 'DirectNumber', 'VoiceFax', 'Toll-free', 0, NULL)",
-                (ACCOUNT_ID, user.extension_id, number, dumps(["CallerId", "SmsSender"])),
-            )
+                "VALUES (?, ?, ?, ?, ?, 'DirectNumber', 'VoiceFax', 'Toll-free', 0, NULL)",
+                (PHONE_NUMBER_IDS + 1000 * position + int(user.extension_number), ACCOUNT_ID,
+                 user.extension_id, number, dumps(["CallerId", "SmsSender"])),
+            )  # fmt: skip
 
 
 def sms_numbers(db: sqlite3.Connection, extension_id: int) -> list[str]:

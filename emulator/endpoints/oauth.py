@@ -155,6 +155,19 @@ def token(ctx: Ctx) -> Response:
         raise invalid_client("OAU-123", "Client authentication is required")
     now = clock.now()
     replayed: CodeReplayed | None = None
+    if grant == "authorization_code":
+        # a code is spent by its first exchange, whether that one succeeds or not
+        with ctx.store.write() as db:
+            spent = db.execute(
+                "SELECT used_ts, session_id FROM auth_code WHERE code = ?",
+                (form.get("code", ""),),
+            ).fetchone()
+            db.execute(
+                "UPDATE auth_code SET used_ts = ? WHERE code = ? AND used_ts IS NULL",
+                (now, form.get("code", "")),
+            )
+        if spent is not None and spent["used_ts"] is not None:
+            replayed = CodeReplayed(spent["session_id"])
     with ctx.store.write() as db:
         if grant == "password":
             extension_id = password_owner(db, form.get("username", ""), form.get("extension", ""))
@@ -174,12 +187,9 @@ def token(ctx: Ctx) -> Response:
                 db, ctx, client=client, extension_id=row["id"], grant=grant, now=now
             )
             return response
-        if grant == "authorization_code":
-            try:
-                return exchange_code(db, ctx, client=client, now=now)
-            except CodeReplayed as replay:
-                replayed = replay
-        elif grant == "refresh_token":
+        if grant == "authorization_code" and replayed is None:
+            return exchange_code(db, ctx, client=client, now=now)
+        if grant == "refresh_token":
             return refresh_tokens(db, ctx, client=client, now=now)
     if replayed is not None:
         # RFC 6749 §4.1.2: a replayed code revokes the tokens issued with it
@@ -236,9 +246,6 @@ def exchange_code(db: sqlite3.Connection, ctx: Ctx, *, client: Client, now: floa
     code = db.execute("SELECT * FROM auth_code WHERE code = ?", (form.get("code", ""),)).fetchone()
     if code is None:
         raise OAuthError(400, "invalid_grant", "Invalid authorization code", "OAU-106")
-    if code["used_ts"] is not None:
-        raise CodeReplayed(code["session_id"])
-    db.execute("UPDATE auth_code SET used_ts = ? WHERE code = ?", (now, code["code"]))
     if code["expires_ts"] <= now:
         raise OAuthError(400, "invalid_grant", "Authorization code expired", "OAU-108")
     if code["client_id"] != client.client_id:
@@ -339,7 +346,7 @@ def session_of_token(db: sqlite3.Connection, token: str) -> str | None:
 def revoke(ctx: Ctx) -> Response:
     """Revoking any token of a session ends the whole session (REFERENCE §15.5)."""
     presented = ctx.request.args.get("token") or ""
-    if not presented:
+    if not presented and ctx.request.content_length:
         require_form(ctx)
         presented = ctx.request.form.get("token", "")
     client_from_request(ctx)
