@@ -29,6 +29,7 @@ from typing import Any
 from emulator import clock, inbound, media
 from emulator.identity import DEMO_USERS, DemoUser
 from emulator.mailstore import NewAttachment, insert_message, sms_conversation_id
+from emulator.segments import segment_count
 
 DAY = 86_400.0
 HISTORY_DAYS = 90
@@ -211,17 +212,6 @@ def fill(template: str, rng: random.Random, name: str | None) -> str:
         day=rng.choice(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")),
         name=name.split()[0] if name else "there",
     )
-
-
-def segment_count(text: str) -> int:
-    """SMS segments: GSM-7 packs 160 characters (153 when split), UCS-2 70 (67) code units."""
-    if all(" " <= ch <= "~" or ch in "\n\r£¥èéùìòÇØøÅåÄÖÑÜ§äöñüà" for ch in text):
-        units = len(text) + sum(ch in "^{}\\[~]|" for ch in text)  # escaped: two septets
-        single, multi = 160, 153
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, multi = 70, 67
-    return 1 if units <= single else -(-units // multi)
 
 
 # --------------------------------------------------------------------------- writers
