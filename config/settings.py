@@ -132,8 +132,6 @@ if _database["ENGINE"] == "django.db.backends.sqlite3" and _database["NAME"] != 
     _sqlite_file = Path(_database["NAME"])
     _sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     _database["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-    # A file, not memory, so that a worker process started by a test sees the test database.
-    _database["TEST"] = {"NAME": str(_sqlite_file.with_name(f"test_{_sqlite_file.name}"))}
 DATABASES = {"default": _database}
 
 # --- Cache and Celery -----------------------------------------------------------------------

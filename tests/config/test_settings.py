@@ -103,7 +103,6 @@ def test_it_runs_locally_without_any_server() -> None:
     assert values["DEBUG"] is True
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == f"{base}/var/db.sqlite3"
-    assert database["TEST"]["NAME"] == f"{base}/var/test_db.sqlite3"
     assert values["CACHES"]["default"]["BACKEND"].endswith("FileBasedCache")
     assert values["CELERY_BROKER_URL"] == "filesystem://localhost/"
     assert values["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"] == (
