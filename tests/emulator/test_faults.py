@@ -118,3 +118,32 @@ def test_it_takes_faults_from_flags_at_start(emulator_factory):
     )
     assert response.status_code == 503
     assert response.json()["errorCode"] == "CMN-201"
+
+
+def attachment_url(emulator: RunningEmulator, size: int) -> str:
+    from tests.emulator.factories import attachment_ids, make_fax
+
+    agent = emulator.user("agent")
+    message_id = make_fax(emulator.db_path, agent["extension_id"], content=b"%PDF" + bytes(size))
+    attachment_id = attachment_ids(emulator.db_path, message_id)[0]
+    return emulator.api(
+        f"/account/~/extension/~/message-store/{message_id}/content/{attachment_id}"
+    )
+
+
+def test_it_trickles_attachment_streams(fresh_emulator):
+    url = attachment_url(fresh_emulator, 40_000)
+    set_faults(fresh_emulator, stream_bytes_per_second=40_000)
+    started = time.monotonic()
+    body = fresh_emulator.session("agent").get(url, timeout=10).content
+    assert len(body) == 40_004
+    assert time.monotonic() - started >= 0.9
+
+
+def test_it_cuts_attachment_streams_mid_way(fresh_emulator):
+    url = attachment_url(fresh_emulator, 200_000)
+    set_faults(fresh_emulator, stream_cut_after_bytes=50_000)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        fresh_emulator.session("agent").get(url, timeout=10).content  # noqa: B018
+    requests.delete(f"{fresh_emulator.url}/_emulator/faults", timeout=10)
+    assert len(fresh_emulator.session("agent").get(url, timeout=10).content) == 200_004

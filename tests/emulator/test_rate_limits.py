@@ -110,3 +110,57 @@ def test_it_changes_limits_at_run_time(emulator_factory):
     http = emulator.session("agent")
     assert get_me(emulator, http).status_code == 200
     assert get_me(emulator, http).status_code == 429
+
+
+def test_it_counts_every_group_with_its_own_headers(emulator_factory):
+    """One real operation of each group: Light, Medium, Heavy and Auth."""
+    emulator = emulator_factory("--rate-scale", "10", rate_limits=True)
+    token = emulator.token("agent")  # an Auth request
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token['access_token']}"
+    agent = emulator.user("agent")
+    answers = {
+        "light": http.get(emulator.api(ME), timeout=10),
+        "medium": http.post(
+            emulator.api(ME + "/company-pager"),
+            json={"to": [{"extensionNumber": agent["extension_number"]}], "text": "hi"},
+            timeout=10,
+        ),
+        "heavy": http.post(
+            emulator.api(ME + "/fax"),
+            files={"attachment": ("note.txt", b"hello", "text/plain")},
+            data={"to": "+16505550199"},
+            timeout=10,
+        ),
+    }
+    limits = {"light": "50", "medium": "40", "heavy": "10"}
+    for group, response in answers.items():
+        assert response.status_code == 200, (group, response.text)
+        assert response.headers["X-Rate-Limit-Group"] == group
+        assert response.headers["X-Rate-Limit-Limit"] == limits[group]
+        assert response.headers["X-Rate-Limit-Remaining"] == str(int(limits[group]) - 1)
+        assert response.headers["X-Rate-Limit-Window"] == "6"
+    sign_in = requests.post(
+        f"{emulator.url}/restapi/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        auth=(emulator.credentials["client_id"], emulator.credentials["client_secret"]),
+        timeout=10,
+    )
+    assert sign_in.headers["X-Rate-Limit-Group"] == "auth"
+    assert sign_in.headers["X-Rate-Limit-Limit"] == "5"
+    assert sign_in.headers["X-Rate-Limit-Remaining"] == "3"  # the sign-in was the first
+
+
+def test_it_refuses_the_eleventh_fax_of_a_minute(emulator_factory):
+    emulator = emulator_factory(rate_limits=True)
+    http = emulator.session("agent")
+    statuses = [
+        http.post(
+            emulator.api(ME + "/fax"),
+            files={"attachment": ("note.txt", b"hello", "text/plain")},
+            data={"to": "+16505550199"},
+            timeout=10,
+        ).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]

@@ -282,3 +282,25 @@ def test_it_stops_a_subscription_that_was_not_renewed(fresh_emulator, receiver):
     expired = http.get(fresh_emulator.api(f"/subscription/{created['id']}"), timeout=10)
     assert expired.status_code == 404
     assert expired.json()["errorCode"] == "SUB-507"
+
+
+def test_it_notifies_traffic_injected_from_the_command_line(fresh_emulator, receiver):
+    import subprocess
+    import sys
+
+    from tests.support.emulator import REPO_ROOT
+
+    subscribe(fresh_emulator, fresh_emulator.session("agent"), receiver.url)
+    agent = fresh_emulator.user("agent")
+    injected = subprocess.run(
+        [sys.executable, "-m", "emulator", "inject", "sms", "--db", str(fresh_emulator.db_path),
+         "--to-extension", agent["extension_number"], "--from", "+14155550177",
+         "--text", "Sent from the command line"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    message_id = json.loads(injected.stdout)["ids"][0]
+    received = receiver.wait_for(2)
+    instant = next(r["body"] for r in received if r["body"]["event"].endswith("type=SMS"))
+    assert instant["body"]["id"] == str(message_id)
+    assert instant["body"]["subject"] == "Sent from the command line"
+    assert all(r["headers"]["Verification-Token"] == "s3cret-token" for r in received)
