@@ -585,38 +585,51 @@ class RingCentralClient:
             slot = self.budget.acquire(
                 self.budget_key, group, wait=self.wait_for_slot, timeout=self.slot_timeout
             )
-        answer: RateAnswer | None = None
+        outcome: requests.Response | Unavailable | None = None
         try:
-            response = self._session.request(
-                method,
-                self.server_url + path,
-                params=params,
-                json=json,
-                data=data,
-                files=files,
-                headers=dict(headers or {}),
-                auth=self._auth,
-                timeout=self.timeout,
-                stream=stream,
-            )
-            answer = RateAnswer.from_response(response.status_code, response.headers)
-        except requests.RequestException as exc:
-            log.info("RingCentral %s %s failed: %s", method, operation, type(exc).__name__)
-            raise error_from_exception(
-                exc, what=f"{method} {operation}", secrets=(self._token,)
-            ) from None
+            outcome = self._send(
+                method, path, params=params, json=json, data=data, files=files,
+                headers=headers, stream=stream, what=f"{method} {operation}",
+            )  # fmt: skip
         finally:
             if slot is not None and self.budget is not None:
+                answer = None
+                if isinstance(outcome, requests.Response):
+                    answer = RateAnswer.from_response(outcome.status_code, outcome.headers)
                 self.budget.settle(slot, answer)
+        if isinstance(outcome, Unavailable):
+            raise outcome  # raised here, not in `except`: nothing chains the request to it
+        response = outcome
         log.debug("RingCentral %s %s: %s", method, operation, response.status_code)
         if response.status_code >= 400:
+            answer_group = RateAnswer.from_response(response.status_code, response.headers).group
             try:
                 raise error_from_response(
-                    response, group=answer.group or group, secrets=(self._token,)
+                    response, group=answer_group or group, secrets=(self._token,)
                 )
             finally:
                 response.close()
         return response
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        headers: Mapping[str, str] | None,
+        **options: Any,
+    ) -> requests.Response | Unavailable:
+        """The request itself; a transport failure is returned, not raised, so that the
+        caller raises it outside any `except` block (see `error_from_exception`)."""
+        try:
+            return self._session.request(
+                method, self.server_url + path, headers=dict(headers or {}), auth=self._auth,
+                timeout=self.timeout, **options,
+            )  # fmt: skip
+        except requests.RequestException as exc:
+            log.info("RingCentral %s failed: %s", what, type(exc).__name__)
+            return error_from_exception(exc, what=what, secrets=(self._token,))
 
     def _json(self, response: requests.Response) -> Any:
         try:

@@ -165,8 +165,9 @@ def error_from_exception(
 ) -> Unavailable:
     """A transport failure (`what` names the call, e.g. "GET message-store").
 
-    Raise it `from None`: `requests` exceptions hold the prepared request, Authorization
-    header included, which must not travel further. Their text (host, port, cause — no
+    Raise it outside the `except` block that caught `exc`: `requests` exceptions hold the
+    prepared request, Authorization header included, which must not travel further as the
+    new error's `__context__`. Their text (host, port, cause — no
     headers, and the client never puts credentials in URLs) is kept, scrubbed all the same.
     """
     if isinstance(exc, requests.Timeout):

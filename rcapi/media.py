@@ -58,13 +58,14 @@ class AttachmentStream:
         )
 
     def iter_content(self, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        failure = None
         try:
             yield from self._response.iter_content(chunk_size=chunk_size)
         except requests.RequestException as exc:
+            failure = error_from_exception(exc, what="attachment download", secrets=self._secrets)
+        if failure is not None:
             self.close()
-            raise error_from_exception(
-                exc, what="attachment download", secrets=self._secrets
-            ) from None
+            raise failure  # outside `except`: the request (and its token) is not chained
 
     def close(self) -> None:
         self._response.close()

@@ -270,18 +270,20 @@ class OAuthApp:
         session = OAuth2Session(self.client_id, redirect_uri=self.redirect_uri)
         session.register_compliance_hook("access_token_response", check)
         session.register_compliance_hook("refresh_token_response", check)
+        failure: RingCentralError | None = None
+        token: Any = None
         try:
             token = fetch(session)
         except RingCentralError:
             raise
         except requests.RequestException as exc:
-            raise error_from_exception(exc, what="token request", secrets=secret_values) from None
+            failure = error_from_exception(exc, what="token request", secrets=secret_values)
         except OAuth2Error as exc:
-            error = AuthExpired if exc.error in ("invalid_grant", "expired_token") else Rejected
-            raise error(
+            kind = AuthExpired if exc.error in ("invalid_grant", "expired_token") else Rejected
+            failure = kind(
                 f"RingCentral's token answer was refused by oauthlib: {exc.error}",
                 status=answers[-1].status_code if answers else None,
-            ) from None
+            )
         finally:
             session.close()
             if slot is not None and self.budget is not None:
@@ -292,4 +294,6 @@ class OAuthApp:
                         answer.status_code, answer.headers
                     ),
                 )  # fmt: skip
+        if failure is not None:
+            raise failure  # outside `except`: the request (and its secrets) is not chained
         return TokenSet.from_token_response(token, received_at=datetime.now(UTC))
