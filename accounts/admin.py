@@ -7,7 +7,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import User
 
-
 if TYPE_CHECKING:
     _UserAdminBase = DjangoUserAdmin[User]
 else:
