@@ -9,6 +9,16 @@ This package must import nothing from Django (nor from the dashboard's apps): it
   the per-process `LocalRateBudget`), so the platform's limits are never hit;
 - `rcapi.errors`: what can go wrong — `AuthExpired`, `Rejected`, `RateLimited`, `Unavailable`;
 - `rcapi.records`: the typed records the client returns.
+
+In the dashboard, roughly:
+
+    budget = RedisRateBudget(redis.Redis.from_url(settings.REDIS_URL))   # or LocalRateBudget()
+    app = OAuthApp(server_url, client_id, client_secret, redirect_uri, budget=budget)
+    url, verifier = app.authorization_request(state)       # keep verifier in the session
+    tokens = app.exchange_code(code, verifier)              # store, encrypted; refresh ahead
+    client = RingCentralClient(server_url, tokens.access_token, budget=budget,
+                               budget_key=f"ext:{tokens.owner_id}", wait_for_slot=False)
+    page = client.list_messages(message_type=["SMS"], date_from=since)
 """
 
 from __future__ import annotations

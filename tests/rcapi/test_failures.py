@@ -144,3 +144,16 @@ def test_it_never_shows_the_token_in_errors_or_reprs(emulator_factory):
     # nothing chained: a requests exception would carry the request, Authorization and all
     assert all(e.__cause__ is None and e.__context__ is None for e in caught)
     client.close()
+
+
+def test_it_raises_auth_expired_from_every_kind_of_call(fresh_emulator):
+    with client_for(fresh_emulator, "agent2") as agent:
+        revoke_sessions(fresh_emulator, "agent2")
+        for action in (
+            agent.list_extensions,
+            agent.list_subscriptions,
+            agent.fax_cover_pages,
+            lambda: agent.send_pager(text="hi", to_extension_numbers=["101"]),
+        ):
+            with pytest.raises(AuthExpired):
+                action()

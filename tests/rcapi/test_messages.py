@@ -99,6 +99,13 @@ def test_it_reports_an_invalid_filter_as_rejected(admin):
     assert refused.value.parameter_name == "page"
 
 
+def test_it_refuses_one_string_where_a_list_of_values_belongs(emulator, admin):
+    before = count_of(emulator)
+    with pytest.raises(TypeError, match="messageType"):
+        admin.list_messages(message_type="SMS")
+    assert count_of(emulator) == before
+
+
 def test_it_refuses_an_agent_reading_another_extension(emulator, admin_id):
     with client_for(emulator, "agent") as agent, pytest.raises(Rejected) as refused:
         agent.list_messages(extension_id=admin_id)
@@ -223,6 +230,9 @@ def test_it_reports_each_failed_id_of_a_bulk_delete(emulator, admin, admin_id):
     assert [r.status for r in results] == [204, 404]
     failed: BulkResult = results[1]
     assert failed.resource_id == missing and isinstance(failed.error, Rejected)
+    with pytest.raises(Rejected) as refused:
+        admin.delete_messages(message_ids=missing)
+    assert (refused.value.status, refused.value.error_code) == (404, "CMN-102")
 
 
 def test_it_deletes_whole_conversations(emulator, admin, admin_id):

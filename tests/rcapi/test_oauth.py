@@ -92,7 +92,9 @@ def test_it_builds_an_authorization_url_with_pkce(emulator):
     assert app.authorization_request(state="state-123")[1] != verifier  # fresh each time
 
 
-def test_it_signs_in_refreshes_and_revokes(emulator_factory):
+def test_it_signs_in_refreshes_and_revokes(emulator_factory, caplog):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="requests_oauthlib")  # the dashboard says WARNING
     running = emulator_factory("--access-token-ttl", "1234")
     app = app_for(running)
     url, verifier = app.authorization_request(state="s-1")
@@ -130,6 +132,11 @@ def test_it_signs_in_refreshes_and_revokes(emulator_factory):
     for text in (repr(tokens), str(tokens), repr(refreshed), str(ended.value), repr(ended.value)):
         assert tokens.access_token not in text and tokens.refresh_token not in text
         assert refreshed.refresh_token not in text
+    # nothing logged them either, even at DEBUG (requests_oauthlib would print the bodies)
+    secrets = (tokens.access_token, tokens.refresh_token, refreshed.access_token,
+               refreshed.refresh_token, verifier, answer["code"][0])  # fmt: skip
+    assert caplog.records
+    assert not [s for s in secrets if s in caplog.text]
 
 
 def test_it_refuses_a_code_with_the_wrong_verifier(emulator):

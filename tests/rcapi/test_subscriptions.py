@@ -133,3 +133,18 @@ def test_it_rejects_an_unknown_event_filter(emulator, receiver):
             verification_token="t",
         )  # fmt: skip
     assert refused.value.error_code == "SUB-508"
+
+
+def test_it_rejects_unknown_subscription_ids(emulator):
+    unknown = "00000000-0000-4000-8000-000000000000"
+    with client_for(emulator, "admin") as admin:
+        for action in (
+            lambda: admin.renew_subscription(subscription_id=unknown),
+            lambda: admin.update_subscription(subscription_id=unknown, expires_in=60),
+            lambda: admin.delete_subscription(subscription_id=unknown),
+        ):
+            with pytest.raises(Rejected) as refused:
+                action()
+            assert (refused.value.status, refused.value.error_code) == (404, "CMN-120")
+        with pytest.raises(ValueError, match="subscription id"):
+            admin.get_subscription(subscription_id="../extension")
