@@ -171,9 +171,8 @@ class RingCentralClient:
         return MessagePage.from_json(self._json(response))
 
     def get_message(self, *, message_id: int, extension_id: ExtensionRef = "~") -> Message:
-        response = self._call(
-            "readMessage", "GET", f"{mailbox(extension_id)}/message-store/{message_id}"
-        )
+        path = f"{mailbox(extension_id)}/message-store/{positive_id('message_id', message_id)}"
+        response = self._call("readMessage", "GET", path)
         return Message.from_json(self._json(response))
 
     def get_messages(
@@ -295,9 +294,9 @@ class RingCentralClient:
             )
         if len(ids) > CONVERSATION_LIMIT:
             raise ValueError(f"at most {CONVERSATION_LIMIT} conversations per call")
-        if any(isinstance(i, bool) or not isinstance(i, int) or i <= 0 for i in ids):
-            raise ValueError("conversation ids are positive integers")
-        params: Params = repeated("conversationId", [str(i) for i in ids])
+        params: Params = repeated(
+            "conversationId", [str(positive_id("conversation id", i)) for i in ids]
+        )
         params += optional("dateTo", date_to)
         params += optional("type", message_type)
         params += [("purge", "true")] if purge else []
@@ -323,6 +322,8 @@ class RingCentralClient:
         if byte_range is not None:
             first, last = byte_range
             headers["Range"] = f"bytes={first}-{'' if last is None else last}"
+        message_id = positive_id("message_id", message_id)
+        attachment_id = positive_id("attachment_id", attachment_id)
         path = f"{mailbox(extension_id)}/message-store/{message_id}/content/{attachment_id}"
         response = self._call("readMessageContent", "GET", path, headers=headers, stream=True)
         return AttachmentStream(response, secrets=(self._token,))
@@ -368,7 +369,9 @@ class RingCentralClient:
     ) -> Message:
         """A company pager (internal text) message to extensions, or a reply in the thread of
         message `reply_on` (then recipients may be left out, §9)."""
-        recipients = [{"extensionId": str(i)} for i in to_extension_ids]
+        recipients = [
+            {"extensionId": str(positive_id("extension id", i))} for i in to_extension_ids
+        ]
         recipients += [{"extensionNumber": n} for n in to_extension_numbers]
         if not recipients and reply_on is None:
             raise ValueError("a pager message needs recipients or reply_on")
@@ -376,7 +379,7 @@ class RingCentralClient:
         if recipients:
             body["to"] = recipients
         if reply_on is not None:
-            body["replyOn"] = reply_on
+            body["replyOn"] = positive_id("reply_on", reply_on)
         response = self._call(
             "createInternalTextMessage", "POST", f"{mailbox('~')}/company-pager", json=body
         )
@@ -418,7 +421,8 @@ class RingCentralClient:
     ) -> Message:
         """Send an outbound fax again (to its recipients, or to `to_numbers`), or forward a
         received one; a fax still in the queue is Rejected MSG-343 (406)."""
-        body: dict[str, Any] = {"originalMessageId": str(original_message_id)}
+        original = positive_id("original_message_id", original_message_id)
+        body: dict[str, Any] = {"originalMessageId": str(original)}
         if to_numbers is not None:
             body["to"] = [{"phoneNumber": number} for number in to_numbers]
         if send_time is not None:
@@ -704,6 +708,14 @@ def mailbox(extension_id: ExtensionRef) -> str:
     ):
         raise ValueError("extension_id is '~' or an integer id")
     return f"{API}/account/~/extension/{extension_id}"
+
+
+def positive_id(name: str, value: int) -> int:
+    """An id going into a path or body: a positive int, never a string that could reshape
+    the URL."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer")
+    return value
 
 
 def subscription_path(subscription_id: str) -> str:

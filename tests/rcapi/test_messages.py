@@ -170,6 +170,10 @@ def test_it_refuses_empty_and_oversized_id_lists_before_any_request(emulator, ad
         admin.get_messages(message_ids=list(range(1, 52)))
     with pytest.raises(ValueError, match="at least one"):
         admin.delete_messages(message_ids=[])
+    with pytest.raises(ValueError, match="positive integer"):
+        admin.get_message(message_id="1/../../extension")
+    with pytest.raises(ValueError, match="positive integer"):
+        admin.download_attachment(message_id=1, attachment_id=-5)
     assert count_of(emulator) == before
 
 
