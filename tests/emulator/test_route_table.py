@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from emulator import endpoints  # noqa: F401  (registers the routes)
 from emulator.web import ROUTES
 from tests.emulator.openapi import document
 
 
-def spec_operations() -> dict[str, dict]:
+def spec_operations() -> dict[str, dict[str, Any]]:
     found = {}
     for path, methods in document()["paths"].items():
         for method, operation in methods.items():
