@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--admin-token", default=None, help="require this X-Emulator-Admin-Token on /_emulator/*"
     )
+    serve.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also accept this redirect URI for the demo app (e.g. a test server's); repeatable",
+    )
     limits = serve.add_argument_group("rate limits (REFERENCE §14)")
     limits.add_argument(
         "--no-rate-limits", action="store_true", help="switch user-level rate limits off"
@@ -128,10 +135,13 @@ def run_serve(args: argparse.Namespace) -> int:
         webhook_max_attempts=args.webhook_max_attempts,
         **({"public_url": args.public_url.rstrip("/")} if args.public_url else {}),
     )
+    store = Store(args.db)
+    if args.redirect_uri:
+        register_redirect_uris(store, args.redirect_uri)
     serve(
         args.host,
         args.port,
-        Store(args.db),
+        store,
         config,
         rates=rate_plan(args),
         faults=FaultPlan(
@@ -145,6 +155,26 @@ def run_serve(args: argparse.Namespace) -> int:
         fault_seed=args.fault_seed,
     )
     return 0
+
+
+def register_redirect_uris(store: Store, uris: Sequence[str]) -> None:
+    """Add `uris` to the demo app's registered redirect URIs (kept in the store, exact match
+    as ever), so a dashboard served on another origin, e.g. a test's live server, can sign in."""
+    from emulator.identity import DEMO_CLIENT_ID
+    from emulator.store import dumps, loads
+
+    with store.write() as db:
+        row = db.execute(
+            "SELECT redirect_uris FROM app WHERE client_id = ?", (DEMO_CLIENT_ID,)
+        ).fetchone()
+        if row is None:
+            raise SystemExit(f"--redirect-uri: no {DEMO_CLIENT_ID} app in the store; seed it first")
+        registered: list[str] = loads(row["redirect_uris"])
+        registered += [uri for uri in dict.fromkeys(uris) if uri not in registered]
+        db.execute(
+            "UPDATE app SET redirect_uris = ? WHERE client_id = ?",
+            (dumps(registered), DEMO_CLIENT_ID),
+        )
 
 
 def rate_plan(args: argparse.Namespace) -> RatePlan:
