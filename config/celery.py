@@ -1,8 +1,8 @@
 """The Celery app: JSON messages, late acknowledgement, two queues.
 
 The broker comes from the settings (Redis when `REDIS_URL` is set, else kombu's filesystem
-transport under `var/celery/`). Tasks named `inbox.tasks.rc_*` call RingCentral and go to the
-`ringcentral` queue; everything else goes to `default`.
+transport under `var/celery/`). Tasks named `inbox.tasks.rc_*` and `accounts.tasks.rc_*` call
+RingCentral and go to the `ringcentral` queue; everything else goes to `default`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ app.conf.update(
     },
     task_routes={
         "inbox.tasks.rc_*": {
+            "queue": "ringcentral",
+            "exchange": "ringcentral",
+            "routing_key": "ringcentral",
+        },
+        "accounts.tasks.rc_*": {
             "queue": "ringcentral",
             "exchange": "ringcentral",
             "routing_key": "ringcentral",

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.ReconnectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -100,6 +101,8 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -178,6 +181,9 @@ RINGCENTRAL_CLIENT_SECRET = env_str("RINGCENTRAL_CLIENT_SECRET", "demo-inbox-sec
 RINGCENTRAL_REDIRECT_URI = env_str(
     "RINGCENTRAL_REDIRECT_URI", "http://127.0.0.1:8000/accounts/callback/"
 )
+# Where browsers open RingCentral's sign-in page, when they reach the platform at another
+# origin than this server does (docker-compose: the emulator is http://emulator:8090 inside).
+RINGCENTRAL_AUTHORIZE_URL = env_str("RINGCENTRAL_AUTHORIZE_URL", RINGCENTRAL_SERVER_URL).rstrip("/")
 
 
 def _key_from_secret(secret: str) -> str:

@@ -7,6 +7,7 @@ from inbox.views import HealthCheckApi
 
 urlpatterns = [
     path("", include("inbox.urls")),
+    path("accounts/", include("accounts.urls")),
     path("healthz", HealthCheckApi.as_view(), name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,10 @@ def test_it_welcomes_signed_out_visitors(client: Client) -> None:
     assert response.status_code == 200
     assert "<title>Team Inbox</title>" in page
     assert "SMS, MMS, pager messages, faxes and" in page
-    assert "Signing in with RingCentral is not available yet." in page
+    assert (
+        '<a class="button" href="/accounts/login/?next=/accounts/profile/">'
+        "Sign in with RingCentral</a>"
+    ) in page
 
 
 def test_it_lays_out_the_page_for_keyboard_and_screen_reader_users(client: Client) -> None:

@@ -1,0 +1,571 @@
+"""Signing in with RingCentral, and the one place that turns a user into a RingCentral client.
+
+Sign-in (authorization code with PKCE): `signin_start` keeps the pending sign-in (state,
+code verifier, where to go next) in the Django session and returns the URL to send the browser
+to; `signin_complete` checks RingCentral's answer against it (single-use), exchanges the code,
+reads the extension and its numbers, and creates or updates the user and their credential.
+
+Clients: `ringcentral_client_for(user)` gives a client with a working access token, refreshing
+the token ahead of its expiry; `ringcentral_call(user, operation)` runs one operation with such
+a client and, should RingCentral refuse the token (401), refreshes once and tries again. When
+the session is over for good, both raise `ReconnectRequired` and the credential is marked as
+needing reconnection.
+
+Refreshing is serialised by a row lock on the credential (`select_for_update` in a transaction;
+on SQLite, which has no row locks, a write to the row first takes the database's write lock,
+held until commit). Whoever gets the lock first refreshes; everyone who waited finds the new
+token when they get the lock and uses it, so any number of web and worker processes refresh
+once. The refresh token rotates on every refresh, which is why a second refresh must never
+happen: it would kill the access tokens the others were just given.
+
+No token is ever logged, rendered or put in an exception message; at rest they are encrypted
+(`accounts.tokens`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection, transaction
+from django.db.models import F
+from django.shortcuts import resolve_url
+from django.utils import timezone
+
+from accounts.errors import ReconnectRequired, SignInError
+from accounts.models import RingCentralCredential, User
+from accounts.tokens import TokenDecryptionError, token_decrypt, token_encrypt, token_reencrypt
+from rcapi import (
+    AuthExpired,
+    Extension,
+    LocalRateBudget,
+    OAuthApp,
+    PhoneNumber,
+    RateBudget,
+    RateLimited,
+    RedisRateBudget,
+    Rejected,
+    RingCentralClient,
+    RingCentralError,
+    TokenSet,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Refresh this long before the access token ends (at most half its lifetime, for short ones).
+REFRESH_AHEAD = timedelta(seconds=120)
+# How long a successful check of the connection is trusted by `credential_verify`.
+VERIFY_EVERY = timedelta(seconds=60)
+# Where the pending sign-in lives in the Django session, and how long it may take.
+SIGNIN_SESSION_KEY = "accounts_pending_signin"
+SIGNIN_MAX_AGE = 15 * 60  # seconds
+# Seconds a call waits for a slot of the shared rate budget before giving up; shorter for a
+# refresh, which waits while holding the credential's lock (on SQLite, the database's).
+SLOT_TIMEOUT = 30.0
+REFRESH_SLOT_TIMEOUT = 5.0
+
+# What people read, as sentences.
+SESSION_ENDED = (
+    "Your RingCentral session has ended, so Team Inbox can no longer reach your messages. "
+    "Reconnect to RingCentral to carry on."
+)
+SIGNED_OUT = "You signed out of RingCentral here. Sign in with RingCentral again to carry on."
+NOT_CONNECTED = (
+    "Team Inbox is not connected to your RingCentral account yet. Sign in with RingCentral "
+    "to connect it."
+)
+UNREADABLE = (
+    "Your RingCentral connection can no longer be read here because the encryption keys "
+    "changed. Reconnect to RingCentral to carry on."
+)
+NO_PENDING_SIGNIN = (
+    "There is no sign-in in progress in this browser, so this answer from RingCentral was not "
+    "used. It may have been used already, or your session here may have ended."
+)
+SIGNIN_EXPIRED = "This sign-in took too long and has expired."
+STATE_MISMATCH = (
+    "This answer from RingCentral does not belong to the sign-in started in this browser, so "
+    "it was refused to keep your account safe."
+)
+ACCESS_DENIED = (
+    "You cancelled signing in at RingCentral, or did not allow Team Inbox to use your "
+    "account, so you are not signed in."
+)
+NO_CODE = "RingCentral's answer did not include a sign-in code, so you are not signed in."
+CODE_REFUSED = (
+    "RingCentral did not accept this sign-in because its code was already used or has expired."
+)
+SIGNIN_REJECTED = (
+    "RingCentral refused to finish this sign-in. If this keeps happening, tell your "
+    "administrator: the app's RingCentral settings may be wrong."
+)
+UNREACHABLE = (
+    "RingCentral could not be reached to finish signing in. Wait a moment, then sign in again."
+)
+INACTIVE = "Your Team Inbox account is turned off. Ask an administrator to turn it on."
+
+
+# --------------------------------------------------------------------------- building blocks
+
+_budgets: dict[str, RateBudget] = {}
+_budgets_lock = threading.Lock()
+
+
+def rate_budget() -> RateBudget:
+    """The rate budget of every RingCentral call of this process: in Redis, shared with every
+    other web and worker process, when `REDIS_URL` is set; otherwise in this process only."""
+    url = settings.REDIS_URL
+    with _budgets_lock:
+        budget = _budgets.get(url)
+        if budget is None:
+            budget = RedisRateBudget(redis.Redis.from_url(url)) if url else LocalRateBudget()
+            _budgets[url] = budget
+        return budget
+
+
+def budget_key(extension_id: int) -> str:
+    return f"ext:{extension_id}"
+
+
+def oauth_app(*, slot_timeout: float = SLOT_TIMEOUT) -> OAuthApp:
+    """The dashboard's RingCentral app. Plain http is allowed only when the server URL says
+    so, which only a local or compose emulator does."""
+    server = settings.RINGCENTRAL_SERVER_URL
+    return OAuthApp(
+        server,
+        settings.RINGCENTRAL_CLIENT_ID,
+        settings.RINGCENTRAL_CLIENT_SECRET,
+        settings.RINGCENTRAL_REDIRECT_URI,
+        allow_http=server.startswith("http://"),
+        budget=rate_budget(),
+        slot_timeout=slot_timeout,
+    )
+
+
+def _client(access_token: str, extension_id: int) -> RingCentralClient:
+    """Every `RingCentralClient` of the dashboard is made here."""
+    return RingCentralClient(
+        settings.RINGCENTRAL_SERVER_URL,
+        access_token,
+        budget_key=budget_key(extension_id),
+        budget=rate_budget(),
+        slot_timeout=SLOT_TIMEOUT,
+    )
+
+
+def browser_authorize_url(url: str) -> str:
+    """`url` (built on `RINGCENTRAL_SERVER_URL`) moved to `RINGCENTRAL_AUTHORIZE_URL`: the
+    origin a browser reaches the sign-in page at, when it differs from the one this server
+    uses (in docker-compose, `http://emulator:8090` inside, `http://127.0.0.1:8090` outside).
+    `OAuthApp` builds every URL on one server URL, so the origin is swapped here."""
+    browser_base = settings.RINGCENTRAL_AUTHORIZE_URL.rstrip("/")
+    server_base = settings.RINGCENTRAL_SERVER_URL.rstrip("/")
+    if not browser_base or browser_base == server_base:
+        return url
+    parts, browser = urlsplit(url), urlsplit(browser_base)
+    path = parts.path.removeprefix(urlsplit(server_base).path)
+    return urlunsplit(
+        (browser.scheme, browser.netloc, browser.path + path, parts.query, parts.fragment)
+    )
+
+
+def user_role_for(*, rc_is_admin: bool, role_granted: bool) -> User.Role:
+    """Admin when RingCentral says so or an admin here granted it; agent otherwise."""
+    return User.Role.ADMIN if rc_is_admin or role_granted else User.Role.AGENT
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    next_url: str
+
+
+def signin_start(*, session: SessionBase, next_url: str) -> str:
+    """Begin signing in: remember the pending sign-in in `session` (replacing any earlier
+    one) and return the RingCentral URL to send the browser to. `next_url` must already be
+    a safe, same-site path."""
+    state = secrets.token_urlsafe(32)
+    url, code_verifier = oauth_app().authorization_request(state)
+    session[SIGNIN_SESSION_KEY] = {
+        "state": state,
+        "code_verifier": code_verifier,
+        "next": next_url,
+        "started_at": time.time(),
+    }
+    return browser_authorize_url(url)
+
+
+def signin_complete(*, session: SessionBase, params: Mapping[str, str]) -> SignedIn:
+    """Finish signing in with RingCentral's answer (the callback's query `params`).
+
+    The pending sign-in is taken out of `session` first, so each is used at most once.
+    Raises `SignInError` with a sentence for the person when the answer is refused.
+    """
+    pending = session.pop(SIGNIN_SESSION_KEY, None)
+    if not isinstance(pending, dict):
+        raise SignInError(NO_PENDING_SIGNIN)
+    if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
+        raise SignInError(SIGNIN_EXPIRED)
+    state = params.get("state") or ""
+    if not secrets.compare_digest(state.encode(), str(pending.get("state", "")).encode()):
+        raise SignInError(STATE_MISMATCH)
+    error = params.get("error")
+    if error:
+        if error == "access_denied":
+            raise SignInError(ACCESS_DENIED)
+        reason = error[:100]
+        raise SignInError(f"RingCentral could not sign you in and gave this reason: {reason}.")
+    code = params.get("code") or ""
+    if not code:
+        raise SignInError(NO_CODE)
+
+    tokens = _exchange(code, str(pending.get("code_verifier", "")))
+    extension, numbers = _whoami(tokens)
+    try:
+        user = user_sync_from_ringcentral(extension=extension, phone_numbers=numbers, tokens=tokens)
+    except SignInError:
+        _revoke_quietly(tokens.refresh_token or tokens.access_token, extension.id)
+        raise
+    log.info("RingCentral extension %s of account %s signed in", extension.id, user.rc_account_id)
+    next_url = str(pending.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
+    return SignedIn(user=user, next_url=next_url)
+
+
+def _exchange(code: str, code_verifier: str) -> TokenSet:
+    failure: SignInError | None = None
+    try:
+        # the code's owner is unknown until it is exchanged: no per-user budget key yet
+        return oauth_app().exchange_code(code, code_verifier)
+    except AuthExpired as exc:
+        log.info("RingCentral refused a sign-in code: %s", exc)
+        failure = SignInError(CODE_REFUSED)
+    except Rejected as exc:
+        log.warning("RingCentral rejected a sign-in code exchange: %s", exc)
+        failure = SignInError(SIGNIN_REJECTED)
+    except (Unavailable, RateLimited) as exc:
+        log.warning("RingCentral was unavailable for a sign-in: %s", exc)
+        failure = SignInError(UNREACHABLE, status=503)
+    raise failure
+
+
+def _whoami(tokens: TokenSet) -> tuple[Extension, list[PhoneNumber]]:
+    """The extension the new tokens belong to, and its phone numbers. Should RingCentral not
+    say, the new session is ended again: nothing here will ever use it."""
+    failure: SignInError | None = None
+    with _client(tokens.access_token, tokens.owner_id) as client:
+        try:
+            return client.get_extension(), client.list_phone_numbers()
+        except (Unavailable, RateLimited) as exc:
+            log.warning("RingCentral was unavailable after a sign-in: %s", exc)
+            failure = SignInError(UNREACHABLE, status=503)
+        except RingCentralError as exc:
+            log.warning("RingCentral refused to describe a signed-in extension: %s", exc)
+            failure = SignInError(SIGNIN_REJECTED)
+    _revoke_quietly(tokens.refresh_token or tokens.access_token, tokens.owner_id)
+    raise failure
+
+
+@transaction.atomic
+def user_sync_from_ringcentral(
+    *, extension: Extension, phone_numbers: Sequence[PhoneNumber], tokens: TokenSet
+) -> User:
+    """Create or update the user linked to (account id, extension id) from what RingCentral
+    says, and store their new tokens."""
+    if extension.account_id is None or extension.id <= 0:
+        raise SignInError(SIGNIN_REJECTED)
+    user, _ = User.objects.get_or_create(
+        rc_account_id=extension.account_id,
+        rc_extension_id=extension.id,
+        defaults={"username": f"rc-{extension.account_id}-{extension.id}"},
+    )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise SignInError(INACTIVE, status=403)
+    if not user.password:  # made here: sign-in is with RingCentral only
+        user.set_unusable_password()
+    user.first_name, user.last_name = _names(extension)
+    user.email = extension.email or ""
+    user.rc_extension_number = extension.extension_number or ""
+    user.sms_numbers = [
+        number.phone_number
+        for number in phone_numbers
+        if number.can_send_sms and number.phone_number
+    ]
+    user.rc_is_admin = extension.is_admin
+    user.role = user_role_for(rc_is_admin=user.rc_is_admin, role_granted=user.role_granted)
+    user.save()
+    credential, _ = RingCentralCredential.objects.get_or_create(user=user)
+    _store_tokens(credential, tokens)
+    credential.verified_at = None
+    credential.save()
+    return user
+
+
+def _names(extension: Extension) -> tuple[str, str]:
+    contact = extension.raw.get("contact")
+    contact = contact if isinstance(contact, dict) else {}
+    first, last = contact.get("firstName"), contact.get("lastName")
+    if isinstance(first, str) and isinstance(last, str) and (first or last):
+        return first[:150], last[:150]
+    first_name, _, last_name = (extension.name or "").partition(" ")
+    return first_name[:150], last_name[:150]
+
+
+def _store_tokens(credential: RingCentralCredential, tokens: TokenSet) -> None:
+    now = timezone.now()
+    credential.access_token_encrypted = token_encrypt(tokens.access_token)
+    if tokens.refresh_token:
+        credential.refresh_token_encrypted = token_encrypt(tokens.refresh_token)
+    credential.access_expires_at = tokens.expires_at
+    credential.access_lifetime = max(0, round((tokens.expires_at - now).total_seconds()))
+    credential.refresh_expires_at = tokens.refresh_expires_at
+    credential.scope = tokens.scope
+    credential.session_id = tokens.session_id or ""
+    credential.refreshed_at = now
+    credential.status = RingCentralCredential.Status.CONNECTED
+    credential.status_reason = ""
+
+
+# --------------------------------------------------------------------------- sign-out
+
+
+def credential_sign_out(*, user: User) -> None:
+    """Forget the user's tokens and end their session at RingCentral. RingCentral's failures
+    are logged (without tokens) and otherwise ignored: the tokens are gone here either way."""
+    with transaction.atomic():
+        credential = _locked_credential(user.pk)
+        if credential is None:
+            return
+        stored = credential.refresh_token_encrypted or credential.access_token_encrypted
+        credential.access_token_encrypted = credential.refresh_token_encrypted = ""
+        credential.access_expires_at = credential.refresh_expires_at = None
+        credential.status = RingCentralCredential.Status.SIGNED_OUT
+        credential.status_reason = SIGNED_OUT
+        credential.save()
+    try:
+        token = token_decrypt(stored)
+    except TokenDecryptionError:
+        log.warning("Could not end the RingCentral session of user %s: %s", user.pk, UNREADABLE)
+        return
+    if token and user.rc_extension_id is not None:
+        _revoke_quietly(token, user.rc_extension_id)
+
+
+def _revoke_quietly(token: str, extension_id: int) -> None:
+    try:
+        oauth_app().revoke(token, budget_key=budget_key(extension_id))
+    except RingCentralError as exc:  # revoke() logs HTTP failures itself; this is the budget
+        log.warning("Could not end the RingCentral session of extension %s: %s", extension_id, exc)
+
+
+# --------------------------------------------------------------------------- clients
+
+
+def ringcentral_client_for(user: User) -> RingCentralClient:
+    """A client for `user` with an access token that is not about to expire.
+
+    The token is refreshed first when it ends within `REFRESH_AHEAD` (or half its lifetime),
+    once, whatever the number of processes asking at the same moment. Raises
+    `ReconnectRequired` when the user must sign in with RingCentral again, and the transient
+    `Unavailable` / `RateLimited` when a needed refresh could not be made just now.
+
+    A call the client then makes can still raise `AuthExpired` (the session was revoked);
+    `ringcentral_call` handles that, so prefer it.
+    """
+    extension_id = _extension_id(user)
+    return _client(_access_token_for(user), extension_id)
+
+
+def ringcentral_call(user: User, operation: Callable[[RingCentralClient], T]) -> T:
+    """`operation(client)` with `user`'s client. If RingCentral refuses the token (401, which
+    means the request did nothing), the token is refreshed (unless another process just did)
+    and the operation tried once more; if the session is over, the credential is marked as
+    needing reconnection and `ReconnectRequired` is raised."""
+    extension_id = _extension_id(user)
+    token = _access_token_for(user)
+    try:
+        with _client(token, extension_id) as client:
+            return operation(client)
+    except AuthExpired as exc:
+        log.info("RingCentral refused the token of extension %s: %s", extension_id, exc)
+    token = _access_token_for(user, refused=token)
+    try:
+        with _client(token, extension_id) as client:
+            return operation(client)
+    except AuthExpired as exc:
+        log.info("RingCentral refused the new token of extension %s: %s", extension_id, exc)
+    credential_mark_reconnect(user=user, reason=SESSION_ENDED)
+    raise ReconnectRequired(SESSION_ENDED)
+
+
+def credential_verify(*, user_id: int, max_age: timedelta = VERIFY_EVERY) -> None:
+    """Check that the user's RingCentral connection works (one `readExtension` call), unless
+    it was seen working within `max_age`. Raises `ReconnectRequired` when it does not."""
+    user = User.objects.get(pk=user_id)
+    credential = RingCentralCredential.objects.filter(user=user).first()
+    _require_connected(credential)
+    assert credential is not None
+    if credential.verified_at is not None and timezone.now() - credential.verified_at < max_age:
+        return
+    ringcentral_call(user, lambda client: client.get_extension())
+    RingCentralCredential.objects.filter(pk=credential.pk).update(verified_at=timezone.now())
+
+
+def credential_mark_reconnect(*, user: User, reason: str = SESSION_ENDED) -> None:
+    """The session is over: the user must sign in with RingCentral again."""
+    updated = RingCentralCredential.objects.filter(
+        user=user, status=RingCentralCredential.Status.CONNECTED
+    ).update(
+        status=RingCentralCredential.Status.RECONNECT,
+        status_reason=reason,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        log.info("RingCentral credential of user %s needs reconnecting", user.pk)
+
+
+def _extension_id(user: User) -> int:
+    if user.rc_extension_id is None:
+        raise ReconnectRequired(NOT_CONNECTED)
+    return user.rc_extension_id
+
+
+def _require_connected(credential: RingCentralCredential | None) -> None:
+    if credential is None:
+        raise ReconnectRequired(NOT_CONNECTED)
+    if credential.status != RingCentralCredential.Status.CONNECTED:
+        raise ReconnectRequired(credential.status_reason or SESSION_ENDED)
+
+
+def _expiring(credential: RingCentralCredential, now: datetime) -> bool:
+    if credential.access_expires_at is None:
+        return True
+    ahead = min(REFRESH_AHEAD, timedelta(seconds=credential.access_lifetime / 2))
+    return credential.access_expires_at - ahead <= now
+
+
+def _locked_credential(user_id: int) -> RingCentralCredential | None:
+    """The user's credential, locked until the end of the current transaction.
+
+    PostgreSQL locks the row (`SELECT … FOR UPDATE`). SQLite has no row locks and ignores
+    `select_for_update`, so a no-op write to the row comes first: it takes SQLite's database
+    write lock (held until commit), and every other writer, refreshers included, waits for it
+    (the `timeout` database option bounds the wait).
+    """
+    rows = RingCentralCredential.objects.filter(user_id=user_id)
+    if connection.vendor == "sqlite":
+        rows.update(status=F("status"))
+    return rows.select_for_update().first()
+
+
+def _access_token_for(user: User, *, refused: str | None = None) -> str:
+    """A usable access token of `user`: the stored one, or a refreshed one when it is about
+    to expire or RingCentral just `refused` it."""
+    if refused is None:
+        credential = RingCentralCredential.objects.filter(user=user).first()
+        _require_connected(credential)
+        assert credential is not None
+        if not _expiring(credential, timezone.now()):
+            return _decrypted(user, credential.access_token_encrypted)
+    return _refresh_under_lock(user, refused=refused)
+
+
+def _decrypted(user: User, stored: str) -> str:
+    try:
+        return token_decrypt(stored)
+    except TokenDecryptionError:
+        credential_mark_reconnect(user=user, reason=UNREADABLE)
+        raise ReconnectRequired(UNREADABLE) from None
+
+
+def _refresh_under_lock(user: User, *, refused: str | None) -> str:
+    extension_id = _extension_id(user)
+    ended: str | None = None
+    with transaction.atomic():
+        credential = _locked_credential(user.pk)
+        _require_connected(credential)
+        assert credential is not None
+        now = timezone.now()
+        try:
+            current = token_decrypt(credential.access_token_encrypted)
+            refresh_token = token_decrypt(credential.refresh_token_encrypted)
+        except TokenDecryptionError:
+            current = refresh_token = ""
+            ended = UNREADABLE
+        if ended is None:
+            if refused is None and not _expiring(credential, now):
+                return current  # refreshed by someone else while this one waited for the lock
+            if refused is not None and not secrets.compare_digest(current, refused):
+                return current  # the refused token was already replaced
+            try:
+                tokens = oauth_app(slot_timeout=REFRESH_SLOT_TIMEOUT).refresh(
+                    refresh_token, budget_key=budget_key(extension_id)
+                )
+            except AuthExpired as exc:
+                log.info("RingCentral ended the session of extension %s: %s", extension_id, exc)
+                ended = SESSION_ENDED
+            except (Unavailable, RateLimited) as exc:
+                still_valid = credential.access_expires_at is not None and (
+                    credential.access_expires_at > now
+                )
+                if refused is None and still_valid:
+                    # not expired yet: carry on with it; the next call tries again
+                    log.warning(
+                        "Refreshing the token of extension %s failed, using the current one: %s",
+                        extension_id,
+                        exc,
+                    )
+                    return current
+                raise
+            else:
+                _store_tokens(credential, tokens)
+                credential.save()
+                log.info("Refreshed the RingCentral token of extension %s", extension_id)
+                return tokens.access_token
+        credential.status = RingCentralCredential.Status.RECONNECT
+        credential.status_reason = ended
+        credential.save()  # committed: the raise below is outside the transaction
+    raise ReconnectRequired(ended)
+
+
+# --------------------------------------------------------------------------- key rotation
+
+
+def credential_keys_rotate() -> int:
+    """Encrypt every stored token again with the first of `TOKEN_ENCRYPTION_KEYS`, one
+    credential at a time under its lock (so no refresh is overwritten). Returns how many
+    credentials were rewritten; afterwards the old keys can be dropped."""
+    user_ids = (
+        RingCentralCredential.objects.exclude(access_token_encrypted="", refresh_token_encrypted="")
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    rewritten = 0
+    for user_id in list(user_ids):
+        with transaction.atomic():
+            credential = _locked_credential(user_id)
+            if credential is None:
+                continue
+            credential.access_token_encrypted = token_reencrypt(credential.access_token_encrypted)
+            credential.refresh_token_encrypted = token_reencrypt(credential.refresh_token_encrypted)
+            credential.save(
+                update_fields=["access_token_encrypted", "refresh_token_encrypted", "updated_at"]
+            )
+            rewritten += 1
+    return rewritten
