@@ -3,7 +3,6 @@ pytest-django's live server and an emulator that accepts the live server's redir
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,6 @@ from tests.support.emulator import (  # noqa: F401  (fixtures)
     emulator_template,
 )
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make next
-# to it are still synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,18 +28,24 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium, for one test module. While Playwright runs, its sync API keeps an event loop
+    in this thread, so the ORM calls the tests (and database fixtures) make beside it need
+    DJANGO_ALLOW_ASYNC_UNSAFE: set for that time only, so no later test or subprocess sees it
+    (`check --deploy` refuses it)."""
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
 
 
 @pytest.fixture
