@@ -1,8 +1,25 @@
+"""Changes: the task probe, and the inbox's writes to RingCentral (read status, deletion),
+each recorded in the audit log and dropping the mailbox's cached answers."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from django.http import Http404
 from django.utils import timezone
 
-from inbox.models import TaskProbe
+from accounts.models import User
+from inbox.cache import mailbox_cache_drop
+from inbox.models import AuditEntry, TaskProbe
+from inbox.queries import HISTORY_START
+from inbox.ringcentral import InboxError, ringcentral_do
+from inbox.selectors import Mailbox
+from rcapi import Rejected, RingCentralClient
+from rcapi.bulk import BULK_LIMIT
+
+T = TypeVar("T")
 
 
 def task_probe_answer(*, probe_id: int, worker: str) -> bool:
@@ -14,3 +31,207 @@ def task_probe_answer(*, probe_id: int, worker: str) -> bool:
         answered_at=timezone.now(), answered_by=worker[:255]
     )
     return updated == 1
+
+
+# --------------------------------------------------------------------------- mailbox writes
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """How a change went: the audit entry it left, and a sentence for the person."""
+
+    entry: AuditEntry
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.entry.outcome == AuditEntry.Outcome.DONE
+
+
+def _audit(
+    *,
+    user: User,
+    mailbox: Mailbox,
+    action: AuditEntry.Action,
+    outcome: AuditEntry.Outcome,
+    message_ids: Sequence[int] = (),
+    conversation_id: int | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    label = f"{user.get_full_name() or user.username} (ext. {user.rc_extension_number or '?'})"
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=label[:255],
+        action=action,
+        outcome=outcome,
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        conversation_id=conversation_id,
+        message_ids=[str(i) for i in message_ids],  # int64 ids: kept exact as strings
+        detail=detail,
+    )
+
+
+def _written(user: User, mailbox: Mailbox, failure: Exception | None, **audit: Any) -> None:
+    """Audit a write that RingCentral refused or could not take, then raise its error."""
+    mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+    if failure is not None:
+        detail = failure.message if isinstance(failure, InboxError) else "Not found."
+        _audit(
+            user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.FAILED, detail=detail, **audit
+        )
+        raise failure
+
+
+def _attempt(
+    user: User, operation: Callable[[RingCentralClient], T]
+) -> tuple[T | None, Exception | None]:
+    try:
+        return ringcentral_do(user, operation), None
+    except (InboxError, Http404) as exc:
+        return None, exc
+
+
+def message_read_status_set(
+    *, user: User, mailbox: Mailbox, message_id: int, read: bool
+) -> WriteResult:
+    """Mark one message of `mailbox` read or unread."""
+    status: Literal["Read", "Unread"] = "Read" if read else "Unread"
+    action = AuditEntry.Action.MESSAGE_READ if read else AuditEntry.Action.MESSAGE_UNREAD
+    _, failure = _attempt(
+        user,
+        lambda client: client.update_read_status(
+            extension_id=mailbox.extension_id, message_ids=message_id, read_status=status
+        ),
+    )
+    audit: dict[str, Any] = {"action": action, "message_ids": [message_id]}
+    _written(user, mailbox, failure, **audit)
+    entry = _audit(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
+    return WriteResult(entry, f"Marked the message {status.lower()}.")
+
+
+def _conversation_message_ids(
+    client: RingCentralClient, mailbox: Mailbox, conversation_id: int
+) -> list[tuple[int, str, str]]:
+    """(id, read status, direction) of every message of the conversation, newest first."""
+    found: list[tuple[int, str, str]] = []
+    page = 1
+    while True:
+        answer = client.list_messages(
+            extension_id=mailbox.extension_id,
+            conversation_id=conversation_id,
+            date_from=HISTORY_START,
+            page=page,
+            per_page=1000,
+        )
+        found += [(m.id, m.read_status or "", m.direction or "") for m in answer.records]
+        if not answer.has_next:
+            return found
+        page += 1
+
+
+def conversation_read_status_set(
+    *, user: User, mailbox: Mailbox, conversation_id: int, read: bool
+) -> WriteResult:
+    """Mark a whole conversation read (every unread message, with RingCentral's bulk update,
+    50 ids a request) or unread (its newest message, which is what the list shows)."""
+    status: Literal["Read", "Unread"] = "Read" if read else "Unread"
+    action = AuditEntry.Action.CONVERSATION_READ if read else AuditEntry.Action.CONVERSATION_UNREAD
+
+    def operation(client: RingCentralClient) -> tuple[list[int], list[int]]:
+        messages = _conversation_message_ids(client, mailbox, conversation_id)
+        if not messages:
+            raise Rejected("no such conversation", status=404, error_code="CMN-102")
+        if read:
+            wanted = [id_ for id_, state, _ in messages if state == "Unread"]
+        else:
+            wanted = [messages[0][0]] if messages[0][1] != "Unread" else []
+        changed: list[int] = []
+        for start in range(0, len(wanted), BULK_LIMIT):
+            chunk = wanted[start : start + BULK_LIMIT]
+            results = client.update_read_status(
+                extension_id=mailbox.extension_id, message_ids=chunk, read_status=status
+            )
+            changed += [result.resource_id for result in results if result.ok]
+        return wanted, changed
+
+    outcome, failure = _attempt(user, operation)
+    audit: dict[str, Any] = {"action": action, "conversation_id": conversation_id}
+    _written(user, mailbox, failure, **audit)
+    assert outcome is not None
+    wanted, changed = outcome
+    if len(changed) < len(wanted):
+        entry = _audit(
+            user=user,
+            mailbox=mailbox,
+            outcome=AuditEntry.Outcome.PARTLY,
+            message_ids=changed,
+            detail=f"{len(wanted) - len(changed)} of {len(wanted)} messages were not changed.",
+            **audit,
+        )
+        return WriteResult(
+            entry,
+            f"Marked {len(changed)} of {len(wanted)} messages {status.lower()}; "
+            "RingCentral refused the others. Try again.",
+        )
+    entry = _audit(
+        user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, message_ids=changed, **audit
+    )
+    return WriteResult(entry, f"Marked the conversation {status.lower()}.")
+
+
+def _check_purge(user: User, purge: bool) -> None:
+    if purge and user.role != User.Role.ADMIN:
+        raise InboxError(
+            "Only admins may purge messages. Delete them instead; they can be restored.",
+            status=403,
+            code="purge_not_allowed",
+        )
+
+
+def message_delete(*, user: User, mailbox: Mailbox, message_id: int, purge: bool) -> WriteResult:
+    """Delete one message (soft: RingCentral keeps it restorable) or, admins only, purge it."""
+    _check_purge(user, purge)
+    action = AuditEntry.Action.MESSAGE_PURGE if purge else AuditEntry.Action.MESSAGE_DELETE
+    _, failure = _attempt(
+        user,
+        lambda client: client.delete_messages(
+            extension_id=mailbox.extension_id, message_ids=message_id, purge=purge
+        ),
+    )
+    audit: dict[str, Any] = {"action": action, "message_ids": [message_id]}
+    _written(user, mailbox, failure, **audit)
+    entry = _audit(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
+    return WriteResult(entry, "Purged the message." if purge else "Deleted the message.")
+
+
+def conversation_delete(
+    *, user: User, mailbox: Mailbox, conversation_id: int, purge: bool
+) -> WriteResult:
+    """Delete every message of a conversation (soft) or, admins only, purge them."""
+    _check_purge(user, purge)
+    action = (
+        AuditEntry.Action.CONVERSATION_PURGE if purge else AuditEntry.Action.CONVERSATION_DELETE
+    )
+
+    def operation(client: RingCentralClient) -> list[int]:
+        messages = _conversation_message_ids(client, mailbox, conversation_id)
+        if not messages:
+            raise Rejected("no such conversation", status=404, error_code="CMN-102")
+        client.delete_conversations(
+            extension_id=mailbox.extension_id, conversation_ids=[conversation_id], purge=purge
+        )
+        return [id_ for id_, _, _ in messages]
+
+    deleted, failure = _attempt(user, operation)
+    audit: dict[str, Any] = {"action": action, "conversation_id": conversation_id}
+    _written(user, mailbox, failure, **audit)
+    entry = _audit(
+        user=user,
+        mailbox=mailbox,
+        outcome=AuditEntry.Outcome.DONE,
+        message_ids=deleted or [],
+        **audit,
+    )
+    verb = "Purged" if purge else "Deleted"
+    return WriteResult(entry, f"{verb} the conversation.")

@@ -6,6 +6,38 @@ from inbox import views
 
 app_name = "inbox"
 
+mailbox = "inbox/<int:extension_id>"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/switch/", views.mailbox_switch, name="switch"),
+    path(f"{mailbox}/", views.conversation_list, name="conversations"),
+    path(f"{mailbox}/conversations/<int:conversation_id>/", views.thread, name="thread"),
+    path(
+        f"{mailbox}/conversations/<int:conversation_id>/read-status/",
+        views.conversation_read_status,
+        name="conversation_read_status",
+    ),
+    path(
+        f"{mailbox}/conversations/<int:conversation_id>/delete/",
+        views.conversation_delete,
+        name="conversation_delete",
+    ),
+    path(f"{mailbox}/messages/<int:message_id>/", views.message_detail, name="message"),
+    path(
+        f"{mailbox}/messages/<int:message_id>/read-status/",
+        views.message_read_status,
+        name="message_read_status",
+    ),
+    path(
+        f"{mailbox}/messages/<int:message_id>/delete/",
+        views.message_delete,
+        name="message_delete",
+    ),
+    path(
+        f"{mailbox}/messages/<int:message_id>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
 ]

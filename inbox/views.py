@@ -1,18 +1,328 @@
+"""The inbox's pages. Each view parses the request, finds the mailbox with
+`mailbox_get_for_user` (a 404 for anyone without access), calls one selector or service, and
+renders. RingCentral failures are pages with a sentence (`ringcentral_errors`); an ended
+RingCentral session is the accounts app's reconnect page (its middleware).
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections.abc import Callable
+from functools import wraps
+from typing import Concatenate, ParamSpec, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.errors import ReconnectRequired
+from accounts.models import User
+from accounts.services import NOT_CONNECTED
+from inbox import selectors, services
 from inbox.health import health_report, is_healthy
+from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
+from inbox.queries import ConversationFilterForm, ConversationQuery
+from inbox.ringcentral import InboxError
+
+P = ParamSpec("P")
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "inbox/home.html")
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def ringcentral_errors(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
+    """Render `InboxError` (RingCentral busy, down, or refusing) as a page with its sentence."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except InboxError as failure:
+            response = render(
+                request, "inbox/error.html", {"message": failure.message}, status=failure.status
+            )
+            if failure.retry_after is not None:
+                response["Retry-After"] = str(failure.retry_after)
+            response["Cache-Control"] = "no-store"
+            return response
+
+    return cast(Callable[Concatenate[HttpRequest, P], HttpResponseBase], wrapper)
+
+
+@require_GET
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own mailbox."""
+    user = signed_in_user(request)
+    if user.rc_extension_id is None:
+        raise ReconnectRequired(NOT_CONNECTED)
+    return redirect("inbox:conversations", extension_id=user.rc_extension_id)
+
+
+@require_GET
+@login_required
+@never_cache
+@ringcentral_errors
+def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    query, errors = ConversationQuery.from_params(request.GET)
+    listing = selectors.conversation_list_for_user(user=user, mailbox=mailbox, query=query)
+    form = ConversationFilterForm(request.GET if errors else query.as_params())
+    if errors:
+        form.is_valid()
+    return render(
+        request,
+        "inbox/conversation_list.html",
+        {
+            "listing": listing,
+            "mailbox": mailbox,
+            "form": form,
+            "query_string": urlencode(query.as_params(page=1)),
+            "next_page": urlencode(query.as_params(page=query.page + 1)),
+            "previous_page": urlencode(query.as_params(page=query.page - 1))
+            if query.page > 1
+            else None,
+            "further_back": urlencode(query.further_back().as_params()),
+            "window_start": query.effective_start(),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def mailbox_switch(request: HttpRequest) -> HttpResponse:
+    """The mailbox switcher's form (without JavaScript): on to the chosen mailbox's list."""
+    try:
+        extension_id = int(request.GET.get("mailbox", ""))
+    except ValueError:
+        return redirect("inbox:inbox")
+    mailbox = selectors.mailbox_get_for_user(
+        user=signed_in_user(request), extension_id=extension_id
+    )
+    return redirect("inbox:conversations", extension_id=mailbox.extension_id)
+
+
+def _back_to_list(request: HttpRequest, mailbox: selectors.Mailbox) -> str:
+    """The list the person came from (same site only), else the mailbox's list."""
+    candidate = request.GET.get("back") or request.POST.get("back") or ""
+    default = reverse("inbox:conversations", args=[mailbox.extension_id])
+    # only a path of this mailbox's list: nothing else can be smuggled in
+    if candidate.startswith(default) and "//" not in candidate and "\\" not in candidate:
+        return candidate
+    return default
+
+
+@require_GET
+@login_required
+@never_cache
+@ringcentral_errors
+def thread(request: HttpRequest, extension_id: int, conversation_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    found = selectors.thread_page_for_user(
+        user=user, mailbox=mailbox, conversation_id=conversation_id, page=page
+    )
+    return _thread_page(request, found)
+
+
+def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpResponse:
+    mailbox = found.thread.mailbox
+    return render(
+        request,
+        "inbox/thread.html",
+        {
+            "mailbox": mailbox,
+            "thread": found.thread,
+            "unread": found.unread,
+            "back": _back_to_list(request, mailbox),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+@ringcentral_errors
+def message_detail(request: HttpRequest, extension_id: int, message_id: int) -> HttpResponse:
+    """A message on its own: faxes and voicemails, which have no conversation."""
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    found = selectors.message_page_for_user(user=user, mailbox=mailbox, message_id=message_id)
+    if found.thread.conversation_id is not None:
+        return redirect(
+            "inbox:thread",
+            extension_id=mailbox.extension_id,
+            conversation_id=found.thread.conversation_id,
+        )
+    return _thread_page(request, found)
+
+
+@require_GET
+@login_required
+@ringcentral_errors
+def attachment(
+    request: HttpRequest, extension_id: int, message_id: int, attachment_id: int
+) -> HttpResponseBase:
+    """An attachment, streamed from RingCentral (see `inbox.proxy`). `?download=1` asks for a
+    download whatever the type."""
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    try:
+        byte_range = parse_range(request.headers.get("Range"))
+    except BadRange:
+        response = HttpResponse("This byte range cannot be served.", status=416)
+        response["Content-Type"] = "text/plain; charset=utf-8"
+        return response
+    download = attachment_open(
+        user=user,
+        mailbox=mailbox,
+        message_id=message_id,
+        attachment_id=attachment_id,
+        byte_range=byte_range,
+    )
+    return attachment_response(download, force_download=request.GET.get("download") == "1")
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _done(request: HttpRequest, result: services.WriteResult, default: str) -> HttpResponse:
+    """Back where the person was, with what happened."""
+    level = messages.SUCCESS if result.ok else messages.WARNING
+    messages.add_message(request, level, result.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target or default)
+
+
+def _wants_read(request: HttpRequest) -> bool | None:
+    value = request.POST.get("read_status")
+    return {"Read": True, "Unread": False}.get(value or "")
+
+
+@require_POST
+@login_required
+@ringcentral_errors
+def message_read_status(request: HttpRequest, extension_id: int, message_id: int) -> HttpResponse:
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    read = _wants_read(request)
+    if read is None:
+        return HttpResponse("read_status must be Read or Unread.", status=400)
+    result = services.message_read_status_set(
+        user=user, mailbox=mailbox, message_id=message_id, read=read
+    )
+    return _done(request, result, reverse("inbox:conversations", args=[mailbox.extension_id]))
+
+
+@require_POST
+@login_required
+@ringcentral_errors
+def conversation_read_status(
+    request: HttpRequest, extension_id: int, conversation_id: int
+) -> HttpResponse:
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    read = _wants_read(request)
+    if read is None:
+        return HttpResponse("read_status must be Read or Unread.", status=400)
+    result = services.conversation_read_status_set(
+        user=user, mailbox=mailbox, conversation_id=conversation_id, read=read
+    )
+    return _done(request, result, reverse("inbox:conversations", args=[mailbox.extension_id]))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+@ringcentral_errors
+def message_delete(request: HttpRequest, extension_id: int, message_id: int) -> HttpResponse:
+    """GET: the confirmation page. POST: delete (or, for admins who ask, purge)."""
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    back = _back_to_list(request, mailbox)
+    if request.method == "GET":
+        message = selectors.message_get_for_user(user=user, mailbox=mailbox, message_id=message_id)
+        return render(
+            request,
+            "inbox/confirm_delete.html",
+            {
+                "mailbox": mailbox,
+                "what": "message",
+                "message": message,
+                "can_purge": user.role == User.Role.ADMIN,
+                "cancel": request.GET.get("from") or back,
+                "back": back,
+            },
+        )
+    result = services.message_delete(
+        user=user, mailbox=mailbox, message_id=message_id, purge=request.POST.get("purge") == "1"
+    )
+    return _done(request, result, back)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+@ringcentral_errors
+def conversation_delete(
+    request: HttpRequest, extension_id: int, conversation_id: int
+) -> HttpResponse:
+    user = signed_in_user(request)
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    back = _back_to_list(request, mailbox)
+    if request.method == "GET":
+        found = selectors.thread_get_for_user(
+            user=user, mailbox=mailbox, conversation_id=conversation_id
+        )
+        return render(
+            request,
+            "inbox/confirm_delete.html",
+            {
+                "mailbox": mailbox,
+                "what": "conversation",
+                "thread": found,
+                "can_purge": user.role == User.Role.ADMIN,
+                "cancel": reverse("inbox:thread", args=[mailbox.extension_id, conversation_id]),
+                "back": back,
+            },
+        )
+    result = services.conversation_delete(
+        user=user,
+        mailbox=mailbox,
+        conversation_id=conversation_id,
+        purge=request.POST.get("purge") == "1",
+    )
+    return _done(request, result, back)
 
 
 class HealthCheckApi(APIView):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.migrations.loader import MigrationLoader
@@ -58,3 +60,19 @@ def test_it_lets_admins_edit_ringcentral_fields(admin_client: Client) -> None:
     assert change.status_code == 200
     for field in ("role_granted", "rc_account_id", "rc_extension_id"):
         assert f'name="{field}"' in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_keeps_admins_made_before_sign_in_existed_as_granted_admins() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0002_ringcentral_sign_in")
+    boss = User.objects.create_user(username="boss", role=User.Role.ADMIN)
+    staff = User.objects.create_user(username="staff")
+
+    migration.keep_admin_grants(apps, None)
+
+    boss.refresh_from_db()
+    staff.refresh_from_db()
+    assert boss.role_granted
+    assert not staff.role_granted

@@ -1,0 +1,174 @@
+"""The conversation list's filters: parsed from a query string (the page's form and the JSON
+API share this), normalised, and turned into `listMessages` parameters.
+
+RingCentral looks back 24 hours when no `dateFrom` is given; the inbox looks back
+`DEFAULT_WINDOW_DAYS` instead, from the start of that day (UTC), so the query — and so its cache
+key — stays the same all day. Older conversations are one "look further back" away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+DEFAULT_WINDOW_DAYS = 30
+LOOK_BACK_DAYS = 90  # each "look further back" widens the window by this much
+PAGE_SIZE = 25
+MAX_PAGE = 10_000
+# the Message Store keeps nothing older: threads are read from here on
+HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
+
+TYPE_CHOICES = [
+    ("", "Any type"),
+    ("text", "SMS and MMS"),
+    ("pager", "Pager"),
+    ("fax", "Fax"),
+    ("voicemail", "Voicemail"),
+]
+TYPE_FILTERS = {"text": "SMS", "pager": "Pager", "fax": "Fax", "voicemail": "VoiceMail"}
+DIRECTION_CHOICES = [("", "Both directions"), ("Inbound", "Received"), ("Outbound", "Sent")]
+READ_CHOICES = [("", "Read and unread"), ("unread", "Unread only"), ("read", "Read only")]
+
+PHONE_HELP = "Enter a phone number, such as (650) 555-0101 or +44 20 7946 0000."
+
+
+def normalized_phone(text: str) -> str:
+    """`(650) 555-0101` → `+16505550101`; raises ValueError for anything not a number."""
+    if re.search(r"[^\d\s()+.\-]", text):
+        raise ValueError(PHONE_HELP)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10 and not text.strip().startswith("+"):
+        digits = "1" + digits
+    if not 3 <= len(digits) <= 15:
+        raise ValueError(PHONE_HELP)
+    return "+" + digits
+
+
+class ConversationFilterForm(forms.Form):
+    type = forms.ChoiceField(choices=TYPE_CHOICES, required=False, label="Type")
+    direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
+    read = forms.ChoiceField(choices=READ_CHOICES, required=False, label="Read status")
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    number = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Phone number",
+        widget=forms.TextInput(attrs={"type": "search", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def clean_number(self) -> str:
+        text = str(self.cleaned_data.get("number") or "").strip()
+        if not text:
+            return ""
+        try:
+            return normalized_phone(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if cleaned is not None:
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if start and end and start > end:
+                raise forms.ValidationError("The start date must be on or before the end date.")
+        return cleaned
+
+
+@dataclass(frozen=True)
+class ConversationQuery:
+    """What the list shows: filters in the inbox's own terms."""
+
+    type: str = ""
+    direction: str = ""
+    read: str = ""
+    start: date | None = None  # None: the default window
+    end: date | None = None
+    number: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> tuple[ConversationQuery, dict[str, Any]]:
+        """The query from a query string, and the form's errors (field → sentences)."""
+        form = ConversationFilterForm(params)
+        if form.is_valid():
+            data = form.cleaned_data
+            return cls(
+                type=data["type"] or "",
+                direction=data["direction"] or "",
+                read=data["read"] or "",
+                start=data["start"],
+                end=data["end"],
+                number=data["number"] or "",
+                page=data["page"] or 1,
+            ), {}
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        return cls(), errors
+
+    def effective_start(self, today: date | None = None) -> date:
+        if self.start is not None:
+            return self.start
+        today = today or timezone.now().astimezone(UTC).date()
+        anchor = self.end if self.end is not None and self.end < today else today
+        return anchor - timedelta(days=DEFAULT_WINDOW_DAYS)
+
+    def ringcentral_params(self) -> dict[str, Any]:
+        """Keyword arguments of `RingCentralClient.list_messages` (also the cache key)."""
+        params: dict[str, Any] = {
+            "distinct_conversations": True,
+            "date_from": datetime.combine(self.effective_start(), time.min, tzinfo=UTC),
+            "page": self.page,
+            "per_page": PAGE_SIZE,
+        }
+        if self.end is not None:
+            params["date_to"] = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+        if self.type:
+            params["message_type"] = [TYPE_FILTERS[self.type]]
+        if self.direction:
+            params["direction"] = [self.direction]
+        if self.read:
+            params["read_status"] = ["Unread" if self.read == "unread" else "Read"]
+        if self.number:
+            params["phone_number"] = self.number
+        return params
+
+    def as_params(self, **changes: Any) -> dict[str, str]:
+        """Query-string values of this query (with `changes`), defaults left out."""
+        query = replace(self, **changes)
+        values = {
+            "type": query.type,
+            "direction": query.direction,
+            "read": query.read,
+            "start": query.start.isoformat() if query.start else "",
+            "end": query.end.isoformat() if query.end else "",
+            "number": query.number,
+            "page": str(query.page) if query.page != 1 else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def further_back(self) -> ConversationQuery:
+        """The same filters over a window reaching `LOOK_BACK_DAYS` further into the past."""
+        return replace(self, start=self.effective_start() - timedelta(days=LOOK_BACK_DAYS), page=1)
+
+
+def unread_params(today: date | None = None) -> dict[str, Any]:
+    """`list_messages` arguments counting the unread conversations of the default window."""
+    start = ConversationQuery().effective_start(today)
+    return {
+        "distinct_conversations": True,
+        "read_status": ["Unread"],
+        "date_from": datetime.combine(start, time.min, tzinfo=UTC),
+        # the count is `paging.totalElements`; the records count when the platform omits it
+        "per_page": 100,
+    }

@@ -1,0 +1,114 @@
+"""How the inbox calls RingCentral: with the user's own token, several reads at once, and every
+failure turned into something a person can read.
+
+* Calls go through `accounts.services.ringcentral_call`, which refreshes the token once when
+  RingCentral refuses it and raises `ReconnectRequired` (rendered as the reconnect page by
+  `accounts.middleware.ReconnectMiddleware`) when the session is over.
+* `ringcentral_reads` runs independent reads side by side on one client, so a page waits on
+  one RingCentral round trip, not on the sum of them.
+* A message or mailbox RingCentral does not show this user (`CMN-102` not found, `CMN-419`
+  no access) is a 404 here, like any object the user may not see.
+* Busy (429), down (5xx, timeouts) and other refusals become `InboxError`, with a sentence,
+  an HTTP status and a short code for the JSON API.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from django.http import Http404
+
+from accounts.models import User
+from accounts.services import ringcentral_call
+from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError, Unavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# RingCentral's answers for "no such message/extension" and "not yours to see" (REFERENCE §13)
+NOT_VISIBLE_CODES = frozenset({"CMN-102", "CMN-419"})
+NOT_VISIBLE_STATUSES = frozenset({403, 404})
+
+UNAVAILABLE = "RingCentral did not answer. Try again in a moment."
+REFUSED = "RingCentral refused this request: {reason}"
+
+
+class InboxError(Exception):
+    """A failure to show to the person: `message` is a sentence, `status` the HTTP status,
+    `code` a short identifier for scripts, `retry_after` seconds when waiting helps."""
+
+    def __init__(
+        self, message: str, *, status: int, code: str, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+def busy_error(retry_after: float) -> InboxError:
+    seconds = max(1, math.ceil(retry_after))
+    unit = "second" if seconds == 1 else "seconds"
+    return InboxError(
+        f"RingCentral is busy; try again in {seconds} {unit}.",
+        status=503,
+        code="ringcentral_busy",
+        retry_after=seconds,
+    )
+
+
+def translated(exc: RingCentralError) -> Exception:
+    """The error a view should raise for a RingCentral failure."""
+    if isinstance(exc, RateLimited):
+        return busy_error(exc.retry_after)
+    if isinstance(exc, Unavailable):
+        return InboxError(UNAVAILABLE, status=503, code="ringcentral_unavailable")
+    if isinstance(exc, Rejected) and (
+        exc.error_code in NOT_VISIBLE_CODES or exc.status in NOT_VISIBLE_STATUSES
+    ):
+        return Http404("No such message or mailbox.")
+    if isinstance(exc, Rejected) and exc.status == 416:
+        return InboxError(
+            "That part of the file does not exist: the range starts past its end.",
+            status=416,
+            code="range_not_satisfiable",
+        )
+    reason = str(exc).split(": ", 1)[-1] if ": " in str(exc) else "no reason was given."
+    return InboxError(REFUSED.format(reason=reason), status=502, code="ringcentral_refused")
+
+
+def ringcentral_do(user: User, operation: Callable[[RingCentralClient], T]) -> T:
+    """One RingCentral call as `user`, failures translated."""
+    failure: Exception | None = None
+    try:
+        return ringcentral_call(user, operation)
+    except RingCentralError as exc:
+        log.info("RingCentral call for user %s failed: %s", user.pk, exc)
+        failure = translated(exc)
+    raise failure
+
+
+def ringcentral_reads(
+    user: User, operations: Sequence[Callable[[RingCentralClient], Any]]
+) -> list[Any]:
+    """The results of independent reads, made at the same time on one client of `user`.
+
+    If RingCentral refuses the token, `ringcentral_call` refreshes it and runs them all again.
+    """
+    if not operations:
+        return []
+
+    def run(client: RingCentralClient) -> list[Any]:
+        if len(operations) == 1:
+            return [operations[0](client)]
+        with ThreadPoolExecutor(max_workers=len(operations)) as pool:
+            futures = [pool.submit(operation, client) for operation in operations]
+            return [future.result() for future in futures]
+
+    return ringcentral_do(user, run)
