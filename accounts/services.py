@@ -222,8 +222,8 @@ def signin_complete(*, session: SessionBase, params: Mapping[str, str]) -> Signe
         raise SignInError(NO_PENDING_SIGNIN)
     if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
         raise SignInError(SIGNIN_EXPIRED)
-    state = params.get("state") or ""
-    if not secrets.compare_digest(state.encode(), str(pending.get("state", "")).encode()):
+    state, expected = params.get("state") or "", str(pending.get("state") or "")
+    if not state or not expected or not secrets.compare_digest(state.encode(), expected.encode()):
         raise SignInError(STATE_MISMATCH)
     error = params.get("error")
     if error:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from accounts.errors import ReconnectRequired
+from accounts.models import User
 from accounts.services import credential_verify
 from rcapi import RateLimited, Unavailable
 
@@ -25,3 +26,5 @@ def rc_verify_connection(user_id: int) -> None:
         credential_verify(user_id=user_id, max_age=timedelta(0))
     except ReconnectRequired:
         log.info("User %s must reconnect to RingCentral", user_id)
+    except User.DoesNotExist:
+        log.info("User %s no longer exists", user_id)

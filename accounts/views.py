@@ -81,7 +81,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         signed_in = signin_complete(session=request.session, params=request.GET)
     except SignInError as failure:
         return signin_failed(request, failure.message, status=failure.status)
-    auth_login(request, signed_in.user)
+    auth_login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(signed_in.next_url)
 
 

@@ -290,3 +290,15 @@ def test_it_notices_a_revoked_session_once_the_last_check_is_a_minute_old(
 
     assert "You are signed in" in within_the_minute
     assert "Reconnect to RingCentral" in after_it
+
+
+def test_it_queues_the_verification_task_with_the_ringcentral_tasks() -> None:
+    from config import celery_app
+
+    route = celery_app.amqp.router.route({}, "accounts.tasks.rc_verify_connection")
+
+    assert route["queue"].name == "ringcentral"
+
+
+def test_it_lets_the_verification_task_of_a_deleted_user_end_quietly() -> None:
+    rc_verify_connection(987654321)
