@@ -132,7 +132,8 @@ class ConversationQuery:
             "per_page": PAGE_SIZE,
         }
         if self.end is not None:
-            params["date_to"] = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+            # the last millisecond of the day: RingCentral's dateTo is inclusive
+            params["date_to"] = datetime.combine(self.end, time.max, tzinfo=UTC)
         if self.type:
             params["message_type"] = [TYPE_FILTERS[self.type]]
         if self.direction:

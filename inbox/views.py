@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -337,6 +338,12 @@ class HealthCheckApi(APIView):
         broker = serializers.CharField()
         ringcentral = serializers.CharField()
 
+    @extend_schema(
+        tags=["Service"],
+        operation_id="health_check",
+        summary="Whether the services the dashboard needs are reachable",
+        responses={200: OutputSerializer, 503: OutputSerializer},
+    )
     def get(self, request: Request) -> Response:
         report = health_report()
         response = Response(
