@@ -3,6 +3,7 @@ pytest-django's live server and an emulator that accepts the live server's redir
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ def browser() -> Iterator[Any]:
     DJANGO_ALLOW_ASYNC_UNSAFE: set for that time only, so no later test or subprocess sees it
     (`check --deploy` refuses it)."""
     if not CHROMIUM.exists():
+        # CI installs Chromium (.ci/run): there a missing browser is a failure, never a skip
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed at /usr/bin/chromium")
         pytest.skip("Chromium is not installed: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
