@@ -64,7 +64,14 @@ class ConversationFilterForm(forms.Form):
         required=False,
         max_length=40,
         label="Phone number",
-        widget=forms.TextInput(attrs={"type": "search", "inputmode": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "inputmode": "tel",
+                "autocomplete": "off",
+                "data-number-search": "",
+            }
+        ),
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 

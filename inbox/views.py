@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -58,6 +58,13 @@ def ringcentral_errors(
         try:
             return view(request, *args, **kwargs)
         except InboxError as failure:
+            if wants_json(request):
+                answer = JsonResponse(
+                    {"code": failure.code, "message": failure.message}, status=failure.status
+                )
+                if failure.retry_after is not None:
+                    answer["Retry-After"] = str(failure.retry_after)
+                return answer
             response = render(
                 request, "inbox/error.html", {"message": failure.message}, status=failure.status
             )
@@ -213,8 +220,16 @@ def attachment(
 # --------------------------------------------------------------------------- writes
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """The page's own script asks for JSON (`Accept: application/json`) to stay in place."""
+    return request.headers.get("Accept", "") == "application/json"
+
+
 def _done(request: HttpRequest, result: services.WriteResult, default: str) -> HttpResponse:
-    """Back where the person was, with what happened."""
+    """Back where the person was, with what happened (or, to the page's script, just what
+    happened)."""
+    if wants_json(request):
+        return JsonResponse({"outcome": result.entry.outcome, "message": result.message})
     level = messages.SUCCESS if result.ok else messages.WARNING
     messages.add_message(request, level, result.message)
     target = request.POST.get("next", "")

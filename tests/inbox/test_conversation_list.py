@@ -57,7 +57,8 @@ def test_it_shows_one_row_per_conversation_with_its_last_message(
     assert "Second" in newest and "First" not in newest
     assert ">SMS<" in newest and ">Sent<" in newest
     assert "Hello there" in found[1] and ">Received<" in found[1]
-    assert "Unread" in found[1]  # the inbound one is unread
+    assert "<span data-unread-marker>" in found[1]  # the inbound one is unread
+    assert "<span data-unread-marker hidden>" in newest
 
 
 def test_it_names_known_parties_and_labels_each_type(
@@ -172,7 +173,7 @@ def test_it_counts_unread_conversations_in_the_heading_and_the_tab_title(
 
     assert expected > 0
     assert f"<title>({expected}) Sam Rivera · Inbox · Team Inbox</title>" in page
-    assert f"<strong>{expected}</strong> unread" in page
+    assert f"<strong data-unread-count>{expected}</strong> unread" in page
 
 
 def test_it_lets_admins_switch_to_the_other_mailboxes_of_their_account(
@@ -273,3 +274,10 @@ def test_it_shows_customer_text_as_text_in_the_list(
 
     assert hostile not in page
     assert html.escape(hostile) in page
+
+
+def test_it_is_in_the_main_navigation(bob_client: Client, rc: RunningEmulator) -> None:
+    page = bob_client.get(list_url(rc)).content.decode()
+
+    assert '<li><a href="/inbox/" aria-current="page">Inbox</a></li>' in page
+    assert '<script src="/static/js/inbox.js" defer></script>' in page

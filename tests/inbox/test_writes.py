@@ -255,3 +255,20 @@ def test_it_keeps_the_confirmation_page_out_of_caches(
 
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert re.search(r'<form method="post">', response.content.decode())
+
+
+def test_it_answers_the_pages_script_in_json(bob_client: Client, rc: RunningEmulator) -> None:
+    (message_id,) = inbound(rc)
+
+    response = bob_client.post(
+        url(rc, "message_read_status", message_id),
+        {"read_status": "Read"},
+        HTTP_ACCEPT="application/json",
+    )
+    refused = bob_client.post(
+        url(rc, "message_delete", message_id), {"purge": "1"}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.json() == {"outcome": "done", "message": "Marked the message read."}
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "purge_not_allowed"
