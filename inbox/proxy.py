@@ -10,10 +10,9 @@ What goes back to the browser is chosen here, not copied from RingCentral:
 * `Content-Disposition: inline` only for pictures, PDF and audio (what the thread shows in
   place), `attachment` for everything else — an HTML or SVG "attachment" is never rendered;
 * `X-Content-Type-Options: nosniff`, so the browser keeps to the declared type;
-* on inline documents a `Content-Security-Policy` with `sandbox` and nothing allowed but the
-  document itself, so a hostile file runs no script and reaches nothing — except for PDF,
-  which Chromium's viewer refuses to show in a sandboxed document; a PDF gets the same policy
-  without `sandbox` (its viewer runs out of the page's reach in any case);
+* a `Content-Security-Policy` with `sandbox` and nothing allowed but the document itself, so
+  a hostile file opened on its own runs no script and reaches nothing (Chromium's PDF viewer
+  still shows a sandboxed PDF: the browser journeys check it);
 * `Cache-Control: private` (the content is personal; shared caches must not keep it);
 * framing only by this site (the thread embeds faxes).
 """
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 CHUNK_SIZE = 64 * 1024
 INLINE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
 SANDBOX_POLICY = f"sandbox; {INLINE_POLICY}; frame-ancestors 'self'"
-PDF_POLICY = f"{INLINE_POLICY}; object-src 'self'; frame-ancestors 'self'"
 DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
 SAFE_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
 RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
@@ -146,12 +144,7 @@ def attachment_response(download: Download, *, force_download: bool) -> Streamin
     name = safe_file_name(download.file_name) + EXTENSIONS.get(download.content_type, "")
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        response["Content-Security-Policy"] = DOWNLOAD_POLICY
-    elif kind == "pdf":
-        response["Content-Security-Policy"] = PDF_POLICY
-    else:
-        response["Content-Security-Policy"] = SANDBOX_POLICY
+    response["Content-Security-Policy"] = SANDBOX_POLICY if inline else DOWNLOAD_POLICY
     response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "private, max-age=300"
     response["Referrer-Policy"] = "no-referrer"

@@ -123,6 +123,9 @@ def test_it_reads_filters_opens_marks_and_deletes(
     assert pdf.value.headers["content-type"] == "application/pdf"
     expect(page.get_by_text(re.compile(r"^\s*Fax, \d+ pages?"))).to_be_visible()
     expect(page.locator("iframe.pdf-view")).to_be_visible()
+    # the frame holds the PDF itself (Chromium's viewer shows it, sandbox and all)
+    frame = page.locator("iframe.pdf-view").element_handle().content_frame()
+    assert frame.evaluate("() => document.contentType") == "application/pdf"
 
     # a voicemail: a player that has loaded the recording, and its duration
     page.goto(f"{live_server.url}/inbox/{ringcentral.user(AGENT)['extension_id']}/?type=voicemail")
