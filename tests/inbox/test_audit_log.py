@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 
 from accounts.models import User
 from inbox.models import AuditEntry, AuditLogIsAppendOnly
@@ -77,3 +78,16 @@ def test_it_keeps_users_with_entries(entry: AuditEntry) -> None:
     assert entry.actor is not None
     with pytest.raises(ProtectedError):
         entry.actor.delete()
+
+
+def test_admin_shows_entries_read_only(admin_client: Client, entry: AuditEntry) -> None:
+    listing = admin_client.get("/admin/inbox/auditentry/")
+    change = admin_client.get(f"/admin/inbox/auditentry/{entry.pk}/change/")
+    delete = admin_client.post(f"/admin/inbox/auditentry/{entry.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert "Alice (ext. 101)" in listing.content.decode()
+    assert change.status_code == 200
+    assert 'name="detail"' not in change.content.decode()
+    assert delete.status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
