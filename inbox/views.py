@@ -232,12 +232,16 @@ def _done(request: HttpRequest, result: services.WriteResult, default: str) -> H
         return JsonResponse({"outcome": result.entry.outcome, "message": result.message})
     level = messages.SUCCESS if result.ok else messages.WARNING
     messages.add_message(request, level, result.message)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    return redirect(_same_site(request, request.POST.get("next", "")) or default)
+
+
+def _same_site(request: HttpRequest, target: str) -> str:
+    """`target` if it is a path of this site, else ""."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = default
-    return redirect(target or default)
+        return target
+    return ""
 
 
 def _wants_read(request: HttpRequest) -> bool | None:
@@ -296,7 +300,7 @@ def message_delete(request: HttpRequest, extension_id: int, message_id: int) -> 
                 "what": "message",
                 "message": message,
                 "can_purge": user.role == User.Role.ADMIN,
-                "cancel": request.GET.get("from") or back,
+                "cancel": _same_site(request, request.GET.get("from", "")) or back,
                 "back": back,
             },
         )

@@ -115,6 +115,8 @@
     return tag === "input" || tag === "select" || tag === "textarea" || target.isContentEditable;
   }
 
+  document.documentElement.setAttribute("data-inbox-keys", "ready");
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) {
       return;

@@ -142,6 +142,7 @@ def test_it_works_from_the_keyboard(
     page: Any, live_server: Any, ringcentral: RunningEmulator
 ) -> None:
     sign_in(page, live_server, ringcentral)
+    page.locator("html[data-inbox-keys=ready]").wait_for(state="attached")
     rows = conversations(page)
     counter = page.locator("[data-unread-count]")
 

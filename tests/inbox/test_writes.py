@@ -272,3 +272,18 @@ def test_it_answers_the_pages_script_in_json(bob_client: Client, rc: RunningEmul
     assert response.json() == {"outcome": "done", "message": "Marked the message read."}
     assert refused.status_code == 403
     assert refused.json()["code"] == "purge_not_allowed"
+
+
+def test_it_sends_people_back_within_the_site_only(bob_client: Client, rc: RunningEmulator) -> None:
+    (message_id,) = inbound(rc)
+
+    page = bob_client.get(
+        url(rc, "message_delete", message_id), {"from": "https://evil.example/"}
+    ).content.decode()
+    marked = bob_client.post(
+        url(rc, "message_read_status", message_id),
+        {"read_status": "Read", "next": "//evil.example/"},
+    )
+
+    assert "evil.example" not in page
+    assert marked["Location"] == reverse("inbox:conversations", args=[extension_of(rc, "agent")])
