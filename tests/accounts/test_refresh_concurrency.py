@@ -7,24 +7,13 @@ no row locks, takes its database write lock (see `accounts.services._locked_cred
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -35,101 +24,12 @@ from accounts.tasks import rc_verify_connection
 from accounts.tokens import token_decrypt
 from config import celery_app
 from tests.accounts.support import operation_count, point_dashboard_at, sign_in
-from tests.support.emulator import RunningEmulator
+from tests.support.celery_worker import celery_worker
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 THREADS = 20
 WAIT_SECONDS = 60
-
-
-@dataclass
-class Worker:
-    queue: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    transport_options: dict[str, Any]
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-def test_database_url() -> str:
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{database['NAME']}"
-    assert connection.vendor == "postgresql", connection.vendor
-    credentials = quote(database["USER"] or "", safe="")
-    if database["PASSWORD"]:
-        credentials += ":" + quote(database["PASSWORD"], safe="")
-    host = database["HOST"] or "127.0.0.1"
-    port = database["PORT"] or 5432
-    return f"postgres://{credentials}@{host}:{port}/{quote(database['NAME'], safe='')}"
-
-
-test_database_url.__test__ = False  # type: ignore[attr-defined]
-
-
-@contextlib.contextmanager
-def celery_worker(running: RunningEmulator, tmp_path: Path) -> Iterator[Worker]:
-    """A worker process on a queue of its own, with the test database and the emulator."""
-    queue = f"accounts-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "RINGCENTRAL_SERVER_URL": running.url,
-    }
-    env.pop("DJANGO_ENV", None)
-    if settings.REDIS_URL:
-        transport_options: dict[str, Any] = {}
-    else:
-        folder = tmp_path / "celery"
-        env["CELERY_FILESYSTEM_DIR"] = str(folder)
-        env.pop("REDIS_URL", None)
-        transport_options = {
-            "data_folder_in": str(folder / "messages"),
-            "data_folder_out": str(folder / "messages"),
-            "control_folder": str(folder / "control"),
-            "polling_interval": 0.1,
-        }
-        (folder / "messages").mkdir(parents=True)
-        (folder / "control").mkdir()
-    log = tmp_path / "worker.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "celery", "-A", "config", "worker"),
-                *("-Q", queue, "-n", f"{queue}@%h", "-l", "info", "--concurrency", "1"),
-                *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = Worker(queue, process, log, transport_options)
-    try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while "ready." not in worker.output():
-            assert process.poll() is None, f"the worker stopped:\n{worker.output()}"
-            assert time.monotonic() < deadline, f"the worker did not start:\n{worker.output()}"
-            time.sleep(0.1)
-        yield worker
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-        if settings.REDIS_URL:
-            client = redis.Redis.from_url(settings.REDIS_URL)
-            client.delete(queue, f"_kombu.binding.{queue}")
-            client.close()
 
 
 def test_it_refreshes_once_for_twenty_threads_and_a_worker_at_the_same_moment(
@@ -153,7 +53,9 @@ def test_it_refreshes_once_for_twenty_threads_and_a_worker_at_the_same_moment(
         finally:
             connection.close()
 
-    with celery_worker(running, tmp_path) as worker:
+    with celery_worker(
+        tmp_path, name="accounts", env={"RINGCENTRAL_SERVER_URL": running.url}
+    ) as worker:
         RingCentralCredential.objects.filter(user=user).update(
             access_expires_at=timezone.now() + timedelta(seconds=30)
         )
