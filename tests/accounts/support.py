@@ -8,7 +8,6 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -20,6 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 from rcapi import LocalRateBudget, RateBudget, RedisRateBudget
 from tests.support.emulator import RunningEmulator
+from tests.support.forms import FormReader
 
 PROFILE = "/accounts/profile/"
 
@@ -53,22 +53,6 @@ def budget_for_test() -> Iterator[RateBudget]:
         if keys:
             client.delete(*keys)
         client.close()
-
-
-class FormReader(HTMLParser):
-    """The first form of a page: its action and the values of its named inputs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
-        elif tag == "input" and values.get("name"):
-            self.fields[values["name"]] = values.get("value", "")
 
 
 def start_sign_in(client: Client, next_url: str = PROFILE) -> str:

@@ -8,7 +8,6 @@ import hashlib
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -27,24 +26,9 @@ from rcapi import (
 )
 from tests.rcapi.support import set_faults
 from tests.support.emulator import RunningEmulator
+from tests.support.forms import FormReader
 
 VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-
-
-class FormReader(HTMLParser):
-    """The first form of a page: its action and the values of its inputs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
-        elif tag == "input" and values.get("name"):
-            self.fields[values["name"]] = values.get("value", "")
 
 
 def app_for(running: RunningEmulator, **options: Any) -> OAuthApp:
