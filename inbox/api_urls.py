@@ -6,6 +6,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from inbox import api
+from inbox.bulk_api_urls import urlpatterns as bulk_patterns
+from inbox.fax_api_urls import urlpatterns as fax_patterns
+from inbox.send_api_urls import urlpatterns as send_patterns
 
 app_name = "api"
 
@@ -48,3 +51,5 @@ urlpatterns = [
         name="attachment",
     ),
 ]
+
+urlpatterns += send_patterns + fax_patterns + bulk_patterns

@@ -50,6 +50,9 @@ class AuditEntry(models.Model):
         MESSAGE_PURGE = "message_purge", "Purged a message"
         CONVERSATION_DELETE = "conversation_delete", "Deleted a conversation"
         CONVERSATION_PURGE = "conversation_purge", "Purged a conversation"
+        BULK_DELETE = "bulk_delete", "Deleted conversations in bulk"
+        BULK_RESTORE = "bulk_restore", "Restored conversations in bulk"
+        BULK_PURGE = "bulk_purge", "Purged conversations in bulk"
 
     class Outcome(models.TextChoices):
         DONE = "done", "Done"
@@ -62,12 +65,17 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=255)
+    # the address the request came from (None for work a background job did on its own)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=32, choices=Action.choices)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.DONE)
     # the mailbox: RingCentral ids, int64
     account_id = models.BigIntegerField()
     extension_id = models.BigIntegerField()
     conversation_id = models.BigIntegerField(null=True, blank=True)
+    # a bulk action names many conversations; `conversation_id` then stays empty
+    conversation_ids = models.JSONField(default=list, blank=True)
+    message_count = models.PositiveIntegerField(null=True, blank=True)
     message_ids = models.JSONField(default=list, blank=True)
     detail = models.TextField(blank=True)
 
@@ -88,3 +96,115 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
+
+class Send(models.Model):
+    """One message a person asked to send (SMS/MMS, pager or fax), from the moment it is queued
+    until RingCentral's answer about it is final. The row is the truth, not the task queue:
+    a worker claims it with a conditional update, and every step is recorded here.
+
+    `status` is where the send is in our pipeline; once RingCentral has accepted it
+    (`SUBMITTED`), `rc_status` mirrors RingCentral's `messageStatus` until that is final.
+    """
+
+    class Kind(models.TextChoices):
+        SMS = "sms", "SMS"
+        PAGER = "pager", "Pager"
+        FAX = "fax", "Fax"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"  # waiting for a worker
+        SENDING = "sending", "Sending"  # claimed by a worker (see `call_started_at`)
+        RETRYING = "retrying", "Retrying"  # a transient failure; tried again at `next_attempt_at`
+        SUBMITTED = "submitted", "Submitted"  # RingCentral has it: `rc_message_id`, `rc_status`
+        FAILED = "failed", "Failed"  # never reached RingCentral, or RingCentral refused it
+        NEEDS_REVIEW = "needs_review", "Needs review"  # may have gone out: a person decides
+        CANCELLED = "cancelled", "Cancelled"
+
+    # RingCentral's messageStatus values that end a message's life (REFERENCE §2)
+    FINAL_RC_STATUSES = frozenset({"Delivered", "DeliveryFailed", "SendingFailed", "Received"})
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sends"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # the mailbox it is sent from: the owner's RingCentral account and extension (int64)
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    idempotency_key = models.UUIDField()
+
+    from_number = models.CharField(max_length=32, blank=True)  # SMS: E.164; pager, fax: empty
+    # SMS and fax: E.164 numbers; pager: extension ids as strings
+    recipients = models.JSONField(default=list)
+    text = models.TextField(blank=True)  # SMS and pager text; fax: empty (see cover_page_text)
+    conversation_id = models.BigIntegerField(null=True, blank=True)  # the thread it replies in
+    reply_on = models.BigIntegerField(null=True, blank=True)  # pager: the message replied to
+
+    # fax only
+    cover_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    cover_page_text = models.CharField(max_length=1024, blank=True)
+    resolution = models.CharField(max_length=4, blank=True)  # "High", "Low" or "" (default)
+    send_at = models.DateTimeField(null=True, blank=True)  # scheduled at RingCentral
+    # resend or forward of a fax RingCentral already has (no documents uploaded again)
+    original_message_id = models.BigIntegerField(null=True, blank=True)
+
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # set just before the request goes out: a claimed send without it never reached RingCentral
+    call_started_at = models.DateTimeField(null=True, blank=True)
+    rc_message_id = models.BigIntegerField(null=True, blank=True)
+    rc_status = models.CharField(max_length=32, blank=True)
+    # per recipient (fax): number -> RingCentral's messageStatus
+    recipient_statuses = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)  # RingCentral's, e.g. MSG-245
+    last_error = models.TextField(blank=True)  # a sentence a person can act on
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "idempotency_key"], name="inbox_send_one_per_idempotency_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["extension_id", "status"]),
+            models.Index(fields=["extension_id", "conversation_id"]),
+            models.Index(fields=["rc_message_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} send {self.pk} ({self.get_status_display()})"
+
+
+class SendDocument(models.Model):
+    """A file that goes out with a send: an MMS attachment or a fax document, kept until the
+    send is final (web and worker share the storage)."""
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="documents")
+    position = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="sends/%Y/%m/%d/")
+    name = models.CharField(max_length=255)  # safe to show and to send
+    content_type = models.CharField(max_length=127)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["send", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["send", "position"], name="inbox_senddocument_one_per_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes)"

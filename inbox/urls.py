@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.urls import path
 
 from inbox import views
+from inbox.bulk_urls import urlpatterns as bulk_patterns
+from inbox.fax_urls import urlpatterns as fax_patterns
+from inbox.send_urls import urlpatterns as send_patterns
 
 app_name = "inbox"
 
@@ -41,3 +44,5 @@ urlpatterns = [
         name="attachment",
     ),
 ]
+
+urlpatterns += send_patterns + fax_patterns + bulk_patterns
