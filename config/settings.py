@@ -16,7 +16,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -190,6 +190,24 @@ else:
 
 # The database rows are the truth about work done, so task results are not stored.
 CELERY_RESULT_BACKEND = None
+
+# --- Sending (inbox.send_pipeline) ----------------------------------------------------------
+
+# The queue every task of the send pipeline goes to; blank: the route table of config/celery.py
+# (RingCentral calls on `ringcentral`, recovery on `default`). Tests point it at their worker.
+SEND_TASK_QUEUE = env_str("SEND_TASK_QUEUE")
+# A send claimed by a worker that has not finished within this many seconds is taken to have
+# lost its worker; longer than a slot wait plus a call's timeouts (30 + 35 s).
+SEND_LEASE_SECONDS = env_int("SEND_LEASE_SECONDS", default=120)
+# A queued send still waiting this many seconds after it was due is enqueued again (the broker
+# may have lost its message, or hold it for a dead worker until the visibility timeout).
+SEND_OVERDUE_SECONDS = env_int("SEND_OVERDUE_SECONDS", default=30)
+# How often Celery beat runs the recovery of stuck sends, in seconds.
+SEND_RECOVER_EVERY = env_int("SEND_RECOVER_EVERY", default=15)
+
+# Files of sends (MMS attachments, fax documents): web and worker must share this folder.
+# Never served by the web server: only the worker reads them, to upload them to RingCentral.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # --- RingCentral ----------------------------------------------------------------------------
 

@@ -1,7 +1,14 @@
+"""Celery tasks: each takes ids, calls one service, and keeps no state of its own.
+
+Tasks named `rc_*` call RingCentral and are routed to the `ringcentral` queue
+(config/celery.py); the send pipeline's tasks may all be sent to `SEND_TASK_QUEUE` instead.
+"""
+
 from __future__ import annotations
 
 from celery import Task, shared_task
 
+from inbox import send_pipeline
 from inbox.services import task_probe_answer
 
 
@@ -9,3 +16,29 @@ from inbox.services import task_probe_answer
 def healthcheck_ping(self: Task, probe_id: int) -> None:
     """Answer a task probe, proving a worker consumes the queue and reaches the database."""
     task_probe_answer(probe_id=probe_id, worker=self.request.hostname or "unknown worker")
+
+
+# A send waits at most 30 s for a rate-budget slot, then its call may take 35 s: the limits
+# leave room for both, and for a look-up in the message store afterwards.
+@shared_task(  # type: ignore[untyped-decorator]
+    name="inbox.tasks.rc_send_process", acks_late=True, soft_time_limit=100, time_limit=110
+)
+def rc_send_process(send_id: int) -> None:
+    """Send one queued send to RingCentral (see `inbox.send_pipeline.send_process`)."""
+    send_pipeline.send_process(send_id=send_id)
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="inbox.tasks.rc_sends_track", acks_late=True, soft_time_limit=60, time_limit=70
+)
+def rc_sends_track(extension_id: int) -> None:
+    """Follow the unfinished sends of one mailbox until RingCentral's answer is final."""
+    send_pipeline.sends_track(extension_id=extension_id)
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="inbox.tasks.sends_recover", acks_late=True, soft_time_limit=60, time_limit=70
+)
+def sends_recover() -> None:
+    """Bring back sends whose task or worker was lost (run by Celery beat)."""
+    send_pipeline.sends_recover()
