@@ -208,3 +208,115 @@ class SendDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} bytes)"
+
+
+class BulkDeleteJob(models.Model):
+    """An admin's deletion of many conversations of one mailbox: previewed, confirmed, then run
+    by a worker in chunks of 50 conversations; later restored or purged as a whole.
+
+    The job is one row per selection; `action` is what it does now (delete, then perhaps
+    restore or purge) and `status` where that action is. The items are the truth about each
+    conversation; the counts here are kept in step with them for the progress page.
+    """
+
+    class Action(models.TextChoices):
+        DELETE = "delete", "Delete"
+        RESTORE = "restore", "Restore"
+        PURGE = "purge", "Purge"
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        CANCELLING = "cancelling", "Cancelling"
+        CANCELLED = "cancelled", "Cancelled"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    UNFINISHED = ("queued", "running", "cancelling")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_delete_jobs"
+    )
+    # the admin who started the current action, and from where (RingCentral calls use them)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    actor_ip = models.GenericIPAddressField(null=True, blank=True)
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    mailbox_label = models.CharField(max_length=255)
+
+    # the selection: the list's filters, or the conversations ticked one by one
+    filters = models.JSONField(default=dict, blank=True)
+    selected_ids = models.JSONField(default=list, blank=True)  # int64 ids as strings
+    conversation_count = models.PositiveIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0)
+    first_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    types = models.JSONField(default=list, blank=True)  # message types found, e.g. ["SMS"]
+    skipped_count = models.PositiveIntegerField(default=0)  # matching rows with no conversation
+    purge = models.BooleanField(default=False)  # delete straight to Purged (not restorable)
+
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.DELETE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PREVIEWED)
+    done_count = models.PositiveIntegerField(default=0)  # conversations, of the current action
+    failed_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)  # a sentence, when the action stopped early
+    # set while a worker runs the action (`runner` names that run); a stale heartbeat means
+    # the worker died, and the next run takes the job over
+    runner = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # restore: the deleted messages of the items have been looked up
+    prepared = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)  # the delete action ended
+    restored_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account_id", "extension_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"Bulk {self.get_action_display().lower()} of {self.conversation_count} "
+            f"conversations ({self.get_status_display()})"
+        )
+
+
+class BulkDeleteItem(models.Model):
+    """One conversation of a bulk job, and how the job's current action went for it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "In progress"  # a request about it may be out
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(BulkDeleteJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    conversation_id = models.BigIntegerField()
+    message_count = models.PositiveIntegerField(default=0)
+    party = models.CharField(max_length=255, blank=True)  # the other party, for the report
+    # restore: the ids of the conversation's deleted messages, found when the restore starts
+    message_ids = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)  # a sentence: why this conversation failed
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "conversation_id"], name="inbox_bulkdeleteitem_one_per_conversation"
+            ),
+        ]
+        indexes = [models.Index(fields=["job", "state", "position"])]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.conversation_id} ({self.get_state_display()})"
