@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -50,4 +51,17 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+# Celery beat: the recovery of stuck sends (see inbox.send_pipeline.sends_recover).
+_send_queue = settings.SEND_TASK_QUEUE
+app.conf.beat_schedule = {
+    "sends-recover": {
+        "task": "inbox.tasks.sends_recover",
+        "schedule": float(settings.SEND_RECOVER_EVERY),
+        "options": (
+            {"queue": _send_queue, "exchange": _send_queue, "routing_key": _send_queue}
+            if _send_queue
+            else {}
+        ),
+    },
+}
 app.autodiscover_tasks()

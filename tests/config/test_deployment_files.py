@@ -82,15 +82,15 @@ def _what_it_runs(argv: list[str]) -> tuple[str, ...]:
     return tuple(argv)
 
 
-def test_it_has_exactly_the_three_local_processes() -> None:
-    assert list(_procfile()) == ["web", "worker", "emulator"]
+def test_it_has_exactly_the_four_local_processes() -> None:
+    assert list(_procfile()) == ["web", "worker", "emulator", "beat"]
 
 
 def test_it_has_a_compose_service_for_every_process() -> None:
     assert set(_services()) >= {*_procfile(), "postgres", "redis", "beat"}
 
 
-@pytest.mark.parametrize("process", ["web", "worker", "emulator"])
+@pytest.mark.parametrize("process", ["web", "worker", "emulator", "beat"])
 def test_it_runs_the_same_command_in_compose_as_locally(process: str) -> None:
     local = _procfile()[process]
     deployed = _argv(_services()[process]["command"])
@@ -131,7 +131,20 @@ def test_it_keeps_data_in_named_volumes() -> None:
         "redis": ["redis-data"],
         "emulator": ["emulator-data"],
     }
-    assert set(compose["volumes"]) == {"postgres-data", "redis-data", "emulator-data"}
+    assert set(compose["volumes"]) == {
+        "postgres-data",
+        "redis-data",
+        "emulator-data",
+        "media-files",
+    }
+
+
+def test_it_shares_one_media_volume_between_web_and_worker() -> None:
+    services = _services()
+
+    for name in ("web", "worker"):
+        assert "media-files:/data" in services[name]["volumes"]
+        assert services[name]["environment"]["MEDIA_ROOT"].startswith("/data/")
 
 
 def test_it_runs_postgres_16_and_redis_7_with_an_append_only_file() -> None:
