@@ -5,6 +5,20 @@ Included by `inbox.urls`, so the names live in the `inbox` namespace.
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from inbox import bulk_views
+
+job = "inbox/<int:extension_id>/bulk/<int:job_id>"
+
+urlpatterns: list[URLPattern] = [
+    path("inbox/<int:extension_id>/bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path(f"{job}/", bulk_views.bulk_job, name="bulk_job"),
+    path(f"{job}/progress/", bulk_views.bulk_job_progress, name="bulk_job_progress"),
+    path(f"{job}/confirm/", bulk_views.bulk_job_confirm, name="bulk_job_confirm"),
+    path(f"{job}/cancel/", bulk_views.bulk_job_cancel, name="bulk_job_cancel"),
+    path(f"{job}/restore/", bulk_views.bulk_job_restore, name="bulk_job_restore"),
+    path(f"{job}/purge/", bulk_views.bulk_job_purge, name="bulk_job_purge"),
+    path("inbox/audit/", bulk_views.audit_log, name="audit_log"),
+    path("inbox/audit/export.csv", bulk_views.audit_log_csv, name="audit_log_csv"),
+]

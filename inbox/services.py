@@ -57,11 +57,13 @@ def _audit(
     message_ids: Sequence[int] = (),
     conversation_id: int | None = None,
     detail: str = "",
+    ip_address: str | None = None,
 ) -> AuditEntry:
     label = f"{user.get_full_name() or user.username} (ext. {user.rc_extension_number or '?'})"
     return AuditEntry.objects.create(
         actor=user,
         actor_label=label[:255],
+        ip_address=ip_address,
         action=action,
         outcome=outcome,
         account_id=mailbox.account_id,
@@ -189,7 +191,9 @@ def _check_purge(user: User, purge: bool) -> None:
         )
 
 
-def message_delete(*, user: User, mailbox: Mailbox, message_id: int, purge: bool) -> WriteResult:
+def message_delete(
+    *, user: User, mailbox: Mailbox, message_id: int, purge: bool, ip_address: str | None = None
+) -> WriteResult:
     """Delete one message (soft: RingCentral keeps it restorable) or, admins only, purge it."""
     _check_purge(user, purge)
     action = AuditEntry.Action.MESSAGE_PURGE if purge else AuditEntry.Action.MESSAGE_DELETE
@@ -199,14 +203,23 @@ def message_delete(*, user: User, mailbox: Mailbox, message_id: int, purge: bool
             extension_id=mailbox.extension_id, message_ids=message_id, purge=purge
         ),
     )
-    audit: dict[str, Any] = {"action": action, "message_ids": [message_id]}
+    audit: dict[str, Any] = {
+        "action": action,
+        "message_ids": [message_id],
+        "ip_address": ip_address,
+    }
     _written(user, mailbox, failure, **audit)
     entry = _audit(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
     return WriteResult(entry, "Purged the message." if purge else "Deleted the message.")
 
 
 def conversation_delete(
-    *, user: User, mailbox: Mailbox, conversation_id: int, purge: bool
+    *,
+    user: User,
+    mailbox: Mailbox,
+    conversation_id: int,
+    purge: bool,
+    ip_address: str | None = None,
 ) -> WriteResult:
     """Delete every message of a conversation (soft) or, admins only, purge them."""
     _check_purge(user, purge)
@@ -224,7 +237,11 @@ def conversation_delete(
         return [id_ for id_, _, _ in messages]
 
     deleted, failure = _attempt(user, operation)
-    audit: dict[str, Any] = {"action": action, "conversation_id": conversation_id}
+    audit: dict[str, Any] = {
+        "action": action,
+        "conversation_id": conversation_id,
+        "ip_address": ip_address,
+    }
     _written(user, mailbox, failure, **audit)
     entry = _audit(
         user=user,

@@ -113,6 +113,9 @@ def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
             "further_back": urlencode(query.further_back().as_params()),
             "window_start": query.effective_start(),
             "here": request.get_full_path(),
+            # admins select conversations for bulk deletion (inbox.bulk_views)
+            "can_bulk": user.role == User.Role.ADMIN,
+            "bulk_filters": query.as_params(page=1),
         },
     )
 
@@ -305,7 +308,11 @@ def message_delete(request: HttpRequest, extension_id: int, message_id: int) -> 
             },
         )
     result = services.message_delete(
-        user=user, mailbox=mailbox, message_id=message_id, purge=request.POST.get("purge") == "1"
+        user=user,
+        mailbox=mailbox,
+        message_id=message_id,
+        purge=request.POST.get("purge") == "1",
+        ip_address=request.META.get("REMOTE_ADDR") or None,
     )
     return _done(request, result, back)
 
@@ -341,6 +348,7 @@ def conversation_delete(
         mailbox=mailbox,
         conversation_id=conversation_id,
         purge=request.POST.get("purge") == "1",
+        ip_address=request.META.get("REMOTE_ADDR") or None,
     )
     return _done(request, result, back)
 

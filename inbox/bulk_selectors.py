@@ -1,0 +1,369 @@
+"""What admins read for bulk deletion: the conversations a selection names (from RingCentral,
+Light calls only), bulk jobs and their progress (database only), and the audit log.
+
+Access: bulk pages are for admins only. `bulk_admin_check` gives everyone else a 404 before
+anything is read; `bulk_job_get_for_user` finds a job of the admin's own account by the mailbox
+and id in the URL, without calling RingCentral, so the progress page may be polled freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, Send
+from inbox.presenters import message_view
+from inbox.queries import HISTORY_START, ConversationQuery
+from inbox.ringcentral import ringcentral_do, ringcentral_reads
+from inbox.selectors import Mailbox
+from rcapi import RingCentralClient
+
+LIST_PAGE = 1000  # the most RingCentral returns a page
+FEW = 10  # ticked conversations up to this many are read one by one, beyond it the mailbox
+# sends that hold the bulk job back: they wait for the same RingCentral budget
+WAITING_SEND_STATUSES = (Send.Status.QUEUED, Send.Status.RETRYING, Send.Status.SENDING)
+
+
+def bulk_admin_check(*, user: User) -> int:
+    """The admin's RingCentral account id; Http404 unless `user` is a signed-in admin with a
+    RingCentral connection."""
+    if not (
+        user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.ADMIN
+        and user.rc_account_id is not None
+        and user.rc_extension_id is not None
+    ):
+        raise Http404("No such page.")
+    assert user.rc_account_id is not None
+    return user.rc_account_id
+
+
+def bulk_job_get_for_user(*, user: User, extension_id: int, job_id: int) -> BulkDeleteJob:
+    """The job of the admin's account shown at this mailbox's URL; Http404 for anyone else."""
+    account_id = bulk_admin_check(user=user)
+    job = (
+        BulkDeleteJob.objects.filter(id=job_id, account_id=account_id, extension_id=extension_id)
+        .select_related("owner", "actor")
+        .first()
+    )
+    if job is None:
+        raise Http404("No such bulk job.")
+    return job
+
+
+def bulk_jobs_for_user(*, user: User, limit: int = 50) -> QuerySet[BulkDeleteJob]:
+    account_id = bulk_admin_check(user=user)
+    return BulkDeleteJob.objects.filter(account_id=account_id).select_related("owner")[:limit]
+
+
+def bulk_job_failures(*, job: BulkDeleteJob) -> QuerySet[BulkDeleteItem]:
+    return job.items.filter(state=BulkDeleteItem.State.FAILED).order_by("position")
+
+
+def bulk_job_left(*, job: BulkDeleteJob) -> int:
+    """Conversations the current action has not finished (pending, or in progress)."""
+    return job.items.filter(
+        state__in=[BulkDeleteItem.State.PENDING, BulkDeleteItem.State.CLAIMED]
+    ).count()
+
+
+def sends_waiting(*, extension_ids: Sequence[int]) -> int:
+    """Unfinished interactive sends of these mailboxes: while there are any, a bulk job lets
+    them have RingCentral first."""
+    return Send.objects.filter(
+        extension_id__in=list(extension_ids), status__in=WAITING_SEND_STATUSES
+    ).count()
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    status_label: str
+    action: str
+    total: int
+    done: int
+    failed: int
+    rate: float | None  # conversations a second
+    seconds_left: int | None
+    finished: bool
+
+    @property
+    def percent(self) -> int:
+        return int(100 * (self.done + self.failed) / self.total) if self.total else 100
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "status_label": self.status_label,
+            "action": self.action,
+            "total": self.total,
+            "done": self.done,
+            "failed": self.failed,
+            "percent": self.percent,
+            "rate": None if self.rate is None else round(self.rate, 2),
+            "seconds_left": self.seconds_left,
+            "finished": self.finished,
+        }
+
+
+def bulk_job_progress(*, job: BulkDeleteJob, now: datetime | None = None) -> Progress:
+    """Where the job's current action stands: from the job row only."""
+    now = now or timezone.now()
+    handled = job.done_count + job.failed_count
+    rate: float | None = None
+    seconds_left: int | None = None
+    if job.started_at is not None and handled:
+        end = job.finished_at or now
+        elapsed = max((end - job.started_at).total_seconds(), 0.001)
+        rate = handled / elapsed
+        if job.status in BulkDeleteJob.UNFINISHED:
+            seconds_left = int((job.conversation_count - handled) / rate + 0.999)
+    return Progress(
+        status=job.status,
+        status_label=job.get_status_display(),
+        action=job.action,
+        total=job.conversation_count,
+        done=job.done_count,
+        failed=job.failed_count,
+        rate=rate,
+        seconds_left=seconds_left,
+        finished=job.status not in BulkDeleteJob.UNFINISHED
+        and job.status != BulkDeleteJob.Status.PREVIEWED,
+    )
+
+
+# --------------------------------------------------------------------------- selection
+
+
+@dataclass
+class SelectedConversation:
+    conversation_id: int
+    party: str = ""
+    message_count: int = 0
+
+
+@dataclass
+class Selection:
+    """The conversations a selection names, as RingCentral shows them now."""
+
+    conversations: list[SelectedConversation] = field(default_factory=list)
+    first: datetime | None = None
+    last: datetime | None = None
+    types: set[str] = field(default_factory=set)
+    skipped: int = 0  # matching messages with no conversation (faxes, voicemails)
+
+    @property
+    def message_count(self) -> int:
+        return sum(c.message_count for c in self.conversations)
+
+    def see(self, created: datetime | None, kind: str) -> None:
+        if created is not None:
+            self.first = created if self.first is None or created < self.first else self.first
+            self.last = created if self.last is None or created > self.last else self.last
+        if kind:
+            self.types.add(kind)
+
+
+def _matching_conversations(
+    client: RingCentralClient, mailbox: Mailbox, query: ConversationQuery
+) -> tuple[list[SelectedConversation], int]:
+    """Every conversation the list shows for `query`, on every page; and the rows without one."""
+    params = {**query.ringcentral_params(), "per_page": LIST_PAGE}
+    found: dict[int, SelectedConversation] = {}
+    skipped = 0
+    page = 1
+    while True:
+        answer = client.list_messages(extension_id=mailbox.extension_id, **{**params, "page": page})
+        for record in answer.records:
+            view = message_view(record)
+            if view.conversation_id is None:
+                skipped += 1
+            elif view.conversation_id not in found:
+                found[view.conversation_id] = SelectedConversation(
+                    view.conversation_id, view.other_party[:255]
+                )
+        if not answer.has_next:
+            return list(found.values()), skipped
+        page += 1
+
+
+def _count_whole_mailbox(client: RingCentralClient, mailbox: Mailbox, selection: Selection) -> None:
+    """Count the messages of the selected conversations by reading the whole mailbox, a
+    thousand messages a call: far fewer calls than one per conversation."""
+    wanted = {c.conversation_id: c for c in selection.conversations}
+    page = 1
+    while True:
+        answer = client.list_messages(
+            extension_id=mailbox.extension_id,
+            date_from=HISTORY_START,
+            page=page,
+            per_page=LIST_PAGE,
+        )
+        for record in answer.records:
+            chosen = wanted.get(record.conversation_id or 0)
+            if chosen is not None:
+                chosen.message_count += 1
+                selection.see(record.creation_time, message_view(record).type)
+                if not chosen.party:
+                    chosen.party = message_view(record).other_party[:255]
+        if not answer.has_next:
+            return
+        page += 1
+
+
+def _conversation_read(mailbox: Mailbox, conversation_id: int) -> Any:
+    def operation(client: RingCentralClient) -> list[Any]:
+        records: list[Any] = []
+        page = 1
+        while True:
+            answer = client.list_messages(
+                extension_id=mailbox.extension_id,
+                conversation_id=conversation_id,
+                date_from=HISTORY_START,
+                page=page,
+                per_page=LIST_PAGE,
+            )
+            records += answer.records
+            if not answer.has_next:
+                return records
+            page += 1
+
+    return operation
+
+
+def bulk_selection_read(
+    *,
+    user: User,
+    mailbox: Mailbox,
+    query: ConversationQuery | None = None,
+    conversation_ids: Sequence[int] = (),
+) -> Selection:
+    """The conversations of the mailbox that match `query` (every page), or the ticked
+    `conversation_ids`, with their message counts, date range and types. Conversations that
+    no longer exist are left out."""
+    selection = Selection()
+    if query is not None:
+
+        def matching(client: RingCentralClient) -> None:
+            selection.conversations, selection.skipped = _matching_conversations(
+                client, mailbox, query
+            )
+            if selection.conversations:
+                _count_whole_mailbox(client, mailbox, selection)
+
+        ringcentral_do(user, matching)
+    elif len(conversation_ids) <= FEW:
+        answers = ringcentral_reads(
+            user, [_conversation_read(mailbox, cid) for cid in conversation_ids]
+        )
+        for cid, records in zip(conversation_ids, answers, strict=True):
+            if not records:
+                continue
+            views = [message_view(r) for r in records]
+            selection.conversations.append(
+                SelectedConversation(cid, views[0].other_party[:255], len(views))
+            )
+            for view in views:
+                selection.see(view.created, view.type)
+    else:
+        selection.conversations = [SelectedConversation(cid) for cid in conversation_ids]
+        ringcentral_do(user, lambda client: _count_whole_mailbox(client, mailbox, selection))
+    # ticked or listed a moment ago, but gone now: nothing to delete
+    selection.conversations = [c for c in selection.conversations if c.message_count]
+    return selection
+
+
+# --------------------------------------------------------------------------- audit log
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: int | None = None
+    action: str = ""
+    extension_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> tuple[AuditFilter, list[str]]:
+        """The filter from a query string, and sentences about the values that were ignored."""
+        errors: list[str] = []
+
+        def number(name: str, label: str) -> int | None:
+            raw = (params.get(name) or "").strip()
+            if not raw:
+                return None
+            if raw.isdigit():
+                return int(raw)
+            errors.append(f"The {label} filter was ignored: it must be a number.")
+            return None
+
+        def day(name: str, label: str) -> date | None:
+            raw = (params.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                errors.append(f"The {label} date was ignored: use the form YYYY-MM-DD.")
+                return None
+
+        action = (params.get("action") or "").strip()
+        if action and action not in AuditEntry.Action.values:
+            errors.append("The action filter was ignored: there is no such action.")
+            action = ""
+        found = cls(
+            actor=number("actor", "person"),
+            action=action,
+            extension_id=number("mailbox", "mailbox"),
+            start=day("start", "from"),
+            end=day("end", "to"),
+        )
+        return found, errors
+
+    def as_params(self) -> dict[str, str]:
+        values = {
+            "actor": str(self.actor or ""),
+            "action": self.action,
+            "mailbox": str(self.extension_id or ""),
+            "start": self.start.isoformat() if self.start else "",
+            "end": self.end.isoformat() if self.end else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def audit_entries_for_user(*, user: User, filters: AuditFilter) -> QuerySet[AuditEntry]:
+    """The audit log of the admin's account, newest first, filtered."""
+    account_id = bulk_admin_check(user=user)
+    entries = AuditEntry.objects.filter(account_id=account_id)
+    if filters.actor is not None:
+        entries = entries.filter(actor_id=filters.actor)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.extension_id is not None:
+        entries = entries.filter(extension_id=filters.extension_id)
+    tz = timezone.get_current_timezone()
+    if filters.start is not None:
+        entries = entries.filter(created_at__gte=datetime.combine(filters.start, time.min, tz))
+    if filters.end is not None:
+        after = datetime.combine(filters.end + timedelta(days=1), time.min, tz)
+        entries = entries.filter(created_at__lt=after)
+    return entries.select_related("actor").order_by("-created_at", "-id")
+
+
+def audit_actors_for_user(*, user: User) -> QuerySet[User]:
+    """People who appear in the account's audit log (for the filter's choices)."""
+    account_id = bulk_admin_check(user=user)
+    ids = AuditEntry.objects.filter(account_id=account_id).exclude(actor_id=None).values("actor_id")
+    return User.objects.filter(Q(id__in=ids)).order_by("first_name", "username")
