@@ -12,6 +12,7 @@ from django.http import Http404
 from accounts.models import User
 from inbox import selectors
 from inbox.cache import CACHE_ERRORS
+from inbox.models import Send
 from inbox.presenters import MessageView, message_view
 from inbox.ringcentral import ringcentral_do
 from inbox.send_rules import SendInvalid
@@ -120,4 +121,32 @@ def fax_can_forward(message: MessageView) -> bool:
     """Any fax that is not still in RingCentral's queue may go to another number."""
     return message.type == "Fax" and not (
         message.direction == "Outbound" and message.status == "Queued"
+    )
+
+
+def fax_send_get_for_user(*, user: User, mailbox: selectors.Mailbox, send_id: int) -> Send:
+    """The fax send `send_id` of `user` from `mailbox`: Http404 for anyone else's, for another
+    mailbox's, and for sends that are not faxes."""
+    send = (
+        Send.objects.filter(
+            pk=send_id,
+            owner=user,
+            kind=Send.Kind.FAX,
+            account_id=mailbox.account_id,
+            extension_id=mailbox.extension_id,
+        )
+        .prefetch_related("documents")
+        .first()
+    )
+    if send is None:
+        raise Http404("No such fax.")
+    return send
+
+
+def fax_sends_recent_for_user(*, user: User, limit: int = 10) -> list[Send]:
+    """`user`'s latest fax sends, newest first."""
+    return list(
+        Send.objects.filter(owner=user, kind=Send.Kind.FAX)
+        .order_by("-created_at", "-id")
+        .prefetch_related("documents")[:limit]
     )

@@ -5,6 +5,21 @@ Included by `inbox.urls`, so the names live in the `inbox` namespace.
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from inbox import fax_views
+
+mailbox = "inbox/<int:extension_id>"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{mailbox}/fax/new/", fax_views.fax_new, name="fax_new"),
+    path(f"{mailbox}/fax/sends/<int:send_id>/", fax_views.fax_status, name="fax_status"),
+    path(
+        f"{mailbox}/fax/sends/<int:send_id>/status/",
+        fax_views.fax_status_json,
+        name="fax_status_json",
+    ),
+    path(f"{mailbox}/fax/sends/<int:send_id>/cancel/", fax_views.fax_cancel, name="fax_cancel"),
+    path(f"{mailbox}/fax/sends/<int:send_id>/resend/", fax_views.fax_resend, name="fax_resend"),
+    path(f"{mailbox}/messages/<int:message_id>/fax/again/", fax_views.fax_again, name="fax_again"),
+]

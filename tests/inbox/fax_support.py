@@ -15,8 +15,9 @@ def pdf_with_image(size: int) -> bytes:
     gradient image stored uncompressed, with a correct cross-reference table."""
     overhead = 1200
     side = max(1, int(((max(size - overhead, 3)) / 3) ** 0.5))
-    row = bytes((x * 255 // max(side - 1, 1)) for x in range(side))
-    pixels = b"".join(bytes(b for v in row for b in (v, v, (v + y) % 256)) for y in range(side))
+    wanted = side * side * 3
+    ramp = bytes(range(256))  # a repeating ramp: never spells a PDF keyword
+    pixels = (ramp * (wanted // 256 + 1))[:wanted]
     content = b"q 540 0 0 540 36 126 cm /Im1 Do Q"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
