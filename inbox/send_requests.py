@@ -7,6 +7,7 @@ check their input with `inbox.send_rules` and then call `send_create_once`.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from inbox.models import Send, SendDocument
-from inbox.send_rules import SendInvalid
+from inbox.send_rules import (
+    SendInvalid,
+    mms_attachments_check,
+    pager_text_check,
+    phone_numbers_normalize,
+    sms_text_check,
+)
 
 
 @dataclass(frozen=True)
@@ -79,3 +86,145 @@ def send_create_once(
         # the same key committed by a concurrent request in the meantime
         return Send.objects.get(owner=user, idempotency_key=idempotency_key), False
     return send, True
+
+
+# --------------------------------------------------------------------------- SMS and pager
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A file name without folders or characters that need quoting, its extension kept."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    stem = SAFE_NAME.sub("_", stem).strip("._") or "file"
+    extension = SAFE_NAME.sub("", extension)[:10]
+    return f"{stem[:100]}.{extension}" if extension else stem[:100]
+
+
+def sms_send_request_once(
+    *,
+    user: User,
+    from_number: str,
+    to_numbers: Sequence[str],
+    text: str,
+    attachments: Sequence[File[Any]] = (),
+    conversation_id: int | None = None,
+    idempotency_key: uuid.UUID,
+) -> tuple[Send, bool]:
+    """`sms_send_request`, and whether this call created the send (False: the key was used)."""
+    if from_number.strip() not in user.sms_numbers:
+        raise SendInvalid(
+            "Choose one of your own text-enabled numbers to send from.", field="from_number"
+        )
+    recipients = phone_numbers_normalize(list(to_numbers), field="to")
+    sms_text_check(text, has_attachments=bool(attachments))
+    types = mms_attachments_check(attachments, recipient_count=len(recipients))
+    documents = [
+        Document(
+            file=file,
+            name=safe_file_name(file.name or "file"),
+            content_type=media_type,
+            size=file.size or 0,
+        )
+        for file, media_type in zip(attachments, types, strict=True)
+    ]
+    return send_create_once(
+        user=user,
+        kind=Send.Kind.SMS,
+        idempotency_key=idempotency_key,
+        fields={
+            "from_number": from_number.strip(),
+            "recipients": recipients,
+            "text": text,
+            "conversation_id": conversation_id,
+        },
+        documents=documents,
+    )
+
+
+def sms_send_request(
+    *,
+    user: User,
+    from_number: str,
+    to_numbers: Sequence[str],
+    text: str,
+    attachments: Sequence[File[Any]] = (),
+    conversation_id: int | None = None,
+    idempotency_key: uuid.UUID,
+) -> Send:
+    """Queue an SMS (an MMS with `attachments`) from `from_number`, one of the user's own
+    numbers, to `to_numbers` (normalised to E.164). `SendInvalid` says what to change; the
+    same `idempotency_key` again returns the first send."""
+    send, _ = sms_send_request_once(
+        user=user,
+        from_number=from_number,
+        to_numbers=to_numbers,
+        text=text,
+        attachments=attachments,
+        conversation_id=conversation_id,
+        idempotency_key=idempotency_key,
+    )
+    return send
+
+
+def pager_send_request_once(
+    *,
+    user: User,
+    to_extension_ids: Sequence[int],
+    text: str,
+    reply_on: int | None = None,
+    conversation_id: int | None = None,
+    idempotency_key: uuid.UUID,
+) -> tuple[Send, bool]:
+    """`pager_send_request`, and whether this call created the send."""
+    from inbox.send_directory import account_extensions_for_user
+
+    pager_text_check(text)
+    wanted = list(dict.fromkeys(to_extension_ids))
+    if not wanted and reply_on is None:
+        raise SendInvalid("Choose at least one person to page.", field="to")
+    if wanted:
+        known = {entry.extension_id for entry in account_extensions_for_user(user=user)}
+        strangers = [str(extension_id) for extension_id in wanted if extension_id not in known]
+        if strangers:
+            raise SendInvalid(
+                "Page people of your own account only: "
+                f"{', '.join(strangers)} {'is' if len(strangers) == 1 else 'are'} not one.",
+                field="to",
+            )
+    return send_create_once(
+        user=user,
+        kind=Send.Kind.PAGER,
+        idempotency_key=idempotency_key,
+        fields={
+            "recipients": [str(extension_id) for extension_id in wanted],
+            "text": text,
+            "reply_on": reply_on,
+            "conversation_id": conversation_id,
+        },
+    )
+
+
+def pager_send_request(
+    *,
+    user: User,
+    to_extension_ids: Sequence[int],
+    text: str,
+    reply_on: int | None = None,
+    conversation_id: int | None = None,
+    idempotency_key: uuid.UUID,
+) -> Send:
+    """Queue a pager message to extensions of the user's account (or, with `reply_on`, a
+    reply in that message's thread). The same `idempotency_key` again returns the first send."""
+    send, _ = pager_send_request_once(
+        user=user,
+        to_extension_ids=to_extension_ids,
+        text=text,
+        reply_on=reply_on,
+        conversation_id=conversation_id,
+        idempotency_key=idempotency_key,
+    )
+    return send

@@ -34,6 +34,7 @@ from inbox.health import health_report, is_healthy
 from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
 from inbox.queries import ConversationFilterForm, ConversationQuery
 from inbox.ringcentral import InboxError
+from inbox.send_presenters import thread_send_context
 
 P = ParamSpec("P")
 
@@ -172,6 +173,8 @@ def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpRespo
             "unread": found.unread,
             "back": _back_to_list(request, mailbox),
             "here": request.get_full_path(),
+            # the user's own sends in the thread, and the reply composer
+            **thread_send_context(user=signed_in_user(request), thread=found.thread),
         },
     )
 
