@@ -8,6 +8,8 @@ as a bare code or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rcapi import RateLimited, RingCentralError, Unavailable
 
 # Refusals of the send request itself. `{value}` is the refused number when RingCentral names
@@ -153,8 +155,10 @@ DOCUMENT_MISSING = (
 )
 
 
-def send_error_sentence(error: RingCentralError) -> str:
-    """What to tell a person about a send RingCentral refused or could not take."""
+def send_error_sentence(error: RingCentralError, *, numbers: Sequence[str] = ()) -> str:
+    """What to tell a person about a send RingCentral refused or could not take. `numbers`
+    (the send's own, in E.164) let a number RingCentral names without its `+` be shown as
+    the person wrote it."""
     if isinstance(error, RateLimited):
         return (
             "RingCentral asked us to slow down, so this message waits its turn; it will go "
@@ -165,7 +169,7 @@ def send_error_sentence(error: RingCentralError) -> str:
     code = error.error_code or ""
     template = _REFUSALS.get(code)
     if template is not None:
-        return template.format(value=_refused_value(error))
+        return template.format(value=_refused_value(error, numbers))
     if code:
         return (
             f"RingCentral refused this message (error {code}). Check the recipients and the "
@@ -188,8 +192,8 @@ def delivery_error_sentence(code: str | None) -> str:
     return f"The message could not be delivered (RingCentral's code {code})."
 
 
-def _refused_value(error: RingCentralError) -> str:
-    """The number RingCentral names in its message ("… value [+1…] is invalid …")."""
+def _refused_value(error: RingCentralError, numbers: Sequence[str]) -> str:
+    """The number RingCentral names in its message ("… value [1904…] is invalid …")."""
     text = str(error)
     marker = "value ["
     start = text.find(marker)
@@ -198,5 +202,7 @@ def _refused_value(error: RingCentralError) -> str:
         if end > start:
             value = text[start + len(marker) : end].strip()
             if value:
-                return f"the number {value}"
+                digits = "".join(c for c in value if c.isdigit())
+                ours = [n for n in numbers if "".join(c for c in n if c.isdigit()) == digits]
+                return f"the number {ours[0] if ours else value}"
     return "the number"

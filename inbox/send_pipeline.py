@@ -192,7 +192,8 @@ def _send_attempt(send: Send) -> None:
         else:
             _send_retry_later(send, claim, delay=_backoff(send.attempts), error=exc)
     except Rejected as exc:
-        _send_fail(send, claim, sentence=send_error_sentence(exc), code=exc.error_code or "")
+        sentence = send_error_sentence(exc, numbers=[*send.recipients, send.from_number])
+        _send_fail(send, claim, sentence=sentence, code=exc.error_code or "")
     except ReconnectRequired:
         _send_fail(send, claim, sentence=RECONNECT)
     except Exception as exc:
