@@ -5,6 +5,19 @@ Included by `inbox.api_urls`, so the names live in the `api` namespace.
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from inbox import fax_api
+
+mailbox = "mailboxes/<int:extension_id>"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{mailbox}/fax/", fax_api.FaxSendApi.as_view(), name="fax_send_create"),
+    path(f"{mailbox}/fax/resend/", fax_api.FaxResendApi.as_view(), name="fax_resend"),
+    path(f"{mailbox}/fax/<int:send_id>/", fax_api.FaxSendDetailApi.as_view(), name="fax_send"),
+    path(
+        f"{mailbox}/fax-cover-pages/",
+        fax_api.FaxCoverPageListApi.as_view(),
+        name="fax_cover_pages",
+    ),
+]
