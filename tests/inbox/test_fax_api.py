@@ -46,13 +46,13 @@ def multipart(**changes: Any) -> dict[str, Any]:
 
 
 def key() -> dict[str, str]:
-    return {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())}
+    return {"Idempotency-Key": str(uuid.uuid4())}
 
 
 def test_it_queues_a_fax_once_per_idempotency_key(bob_client: Client, rc: RunningEmulator) -> None:
     headers = key()
-    first = bob_client.post(fax_url(rc), multipart(), **headers)
-    again = bob_client.post(fax_url(rc), multipart(), **headers)
+    first = bob_client.post(fax_url(rc), multipart(), headers=headers)
+    again = bob_client.post(fax_url(rc), multipart(), headers=headers)
 
     assert first.status_code == again.status_code == 202, first.content
     body = first.json()
@@ -72,8 +72,8 @@ def test_it_queues_a_fax_once_per_idempotency_key(bob_client: Client, rc: Runnin
 
 
 def test_it_needs_an_idempotency_key(bob_client: Client, rc: RunningEmulator) -> None:
-    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "not-a-uuid"}):
-        answer = bob_client.post(fax_url(rc), multipart(), **headers)
+    for headers in ({}, {"Idempotency-Key": "not-a-uuid"}):
+        answer = bob_client.post(fax_url(rc), multipart(), headers=headers)
         assert answer.status_code == 400
         assert answer.json()["code"] == "idempotency_key_required"
         assert "Idempotency-Key header" in answer.json()["message"]
@@ -101,7 +101,7 @@ def test_it_needs_an_idempotency_key(bob_client: Client, rc: RunningEmulator) ->
 def test_it_refuses_what_cannot_be_faxed_with_a_sentence(
     bob_client: Client, rc: RunningEmulator, changes: dict[str, Any], field: str, says: str
 ) -> None:
-    answer = bob_client.post(fax_url(rc), multipart(**changes), **key())
+    answer = bob_client.post(fax_url(rc), multipart(**changes), headers=key())
     assert answer.status_code == 400, answer.content
     body = answer.json()
     assert body["code"] == "invalid"
@@ -114,7 +114,7 @@ def test_it_refuses_more_than_50_mb(bob_client: Client, rc: RunningEmulator) -> 
         SimpleUploadedFile("a.pdf", pdf_with_image(26 * 1024 * 1024)),
         SimpleUploadedFile("b.pdf", pdf_with_image(26 * 1024 * 1024)),
     ]
-    answer = bob_client.post(fax_url(rc), multipart(documents=documents), **key())
+    answer = bob_client.post(fax_url(rc), multipart(documents=documents), headers=key())
     assert answer.status_code == 413
     assert answer.json()["code"] == "documents_too_large"
     assert "at most 50 MB" in answer.json()["message"]
@@ -135,7 +135,7 @@ def test_it_forwards_a_received_fax_by_its_id(bob_client: Client, rc: RunningEmu
         resend_url(rc),
         {"original_message_id": str(received), "to": ["+16505550177"]},
         content_type="application/json",
-        **key(),
+        headers=key(),
     )
     assert answer.status_code == 202, answer.content
     send = Send.objects.get()
@@ -146,13 +146,16 @@ def test_it_forwards_a_received_fax_by_its_id(bob_client: Client, rc: RunningEmu
 def test_it_refuses_to_resend_what_is_not_a_fax(bob_client: Client, rc: RunningEmulator) -> None:
     sms = make_sms(rc.db_path, extension_of(rc, "agent"), other_number=unique_number(), text="x")
     answer = bob_client.post(
-        resend_url(rc), {"original_message_id": sms}, content_type="application/json", **key()
+        resend_url(rc), {"original_message_id": sms}, content_type="application/json", headers=key()
     )
     assert answer.status_code == 400
     assert "Only a fax" in answer.json()["fields"]["original_message_id"][0]
     received = make_fax(rc.db_path, extension_of(rc, "agent"))
     answer = bob_client.post(
-        resend_url(rc), {"original_message_id": received}, content_type="application/json", **key()
+        resend_url(rc),
+        {"original_message_id": received},
+        content_type="application/json",
+        headers=key(),
     )
     assert answer.status_code == 400
     assert answer.json()["fields"]["to"] == ["Enter the number to forward this fax to."]
@@ -165,7 +168,7 @@ def test_it_hides_the_fax_api_from_strangers(
 ) -> None:  # fmt: skip
     bobs_fax = make_fax(rc.db_path, extension_of(rc, "agent"))
     for client in (charlie_client, alice_client, dave_client):
-        assert client.post(fax_url(rc, "agent"), multipart(), **key()).status_code == 404
+        assert client.post(fax_url(rc, "agent"), multipart(), headers=key()).status_code == 404
         assert (
             client.get(reverse("api:fax_cover_pages", args=[extension_of(rc, "agent")])).status_code
             == 404
@@ -175,11 +178,11 @@ def test_it_hides_the_fax_api_from_strangers(
         resend_url(rc, "agent2"),
         {"original_message_id": bobs_fax, "to": ["+16505550177"]},
         content_type="application/json",
-        **key(),
+        headers=key(),
     )
     assert answer.status_code == 404
     assert answer.json()["code"] == "not_found"
-    bob_client.post(fax_url(rc), multipart(), **key())
+    bob_client.post(fax_url(rc), multipart(), headers=key())
     send = Send.objects.get()
     detail = reverse("api:fax_send", args=[extension_of(rc, "agent2"), send.pk])
     assert charlie_client.get(detail).status_code == 404
