@@ -5,6 +5,24 @@ Included by `inbox.api_urls`, so the names live in the `api` namespace.
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from inbox import send_api
+
+mailbox = "mailboxes/<int:extension_id>"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{mailbox}/sms/", send_api.SmsSendApi.as_view(), name="sms_send"),
+    path(f"{mailbox}/pager/", send_api.PagerSendApi.as_view(), name="pager_send"),
+    path(f"{mailbox}/sends/<int:send_id>/", send_api.SendDetailApi.as_view(), name="send"),
+    path(
+        f"{mailbox}/sends/<int:send_id>/retry/",
+        send_api.SendRetryApi.as_view(),
+        name="send_retry",
+    ),
+    path(
+        f"{mailbox}/sends/<int:send_id>/cancel/",
+        send_api.SendCancelApi.as_view(),
+        name="send_cancel",
+    ),
+]

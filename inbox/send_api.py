@@ -1,0 +1,337 @@
+"""The JSON API for sending: SMS/MMS and pager messages from one's own mailbox, a send's
+status, Retry and Cancel.
+
+Every request that creates a send carries an `Idempotency-Key` header (a UUID): the same key
+again returns the first send (200) instead of creating another (201), so a script may retry a
+request whose answer it never got. Sends are queued, not sent, when the answer comes: follow
+them with `GET …/sends/<id>/`. A mailbox other than one's own is a 404, for admins too
+(RingCentral lets nobody send for someone else).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from inbox import send_pipeline, send_selectors
+from inbox.api import ERRORS, ErrorSerializer, api_user
+from inbox.models import Send
+from inbox.send_presenters import send_view
+from inbox.send_requests import pager_send_request_once, sms_send_request_once
+from inbox.send_rules import SendInvalid
+from inbox.send_views import own_mailbox
+
+TAG = "Sending"
+KEY_HEADER = "Idempotency-Key"
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    KEY_HEADER,
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A new UUID per send. The same key again returns the first send (200) "
+    "instead of sending twice.",
+)
+
+
+class Refused(APIException):
+    """A send that cannot go out as asked: a sentence, and the field to change."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message, code)
+        self.sentence = message
+        self.short = code
+        self.fields = fields
+
+
+class Conflict(Refused):
+    """The send is not in a state that allows this (retry what has not failed, cancel what
+    has gone out)."""
+
+    status_code = 409
+
+
+def refused_response(exc: Refused) -> Response:
+    data: dict[str, Any] = {"code": exc.short, "message": exc.sentence}
+    if exc.fields is not None:
+        data["fields"] = exc.fields
+    return Response(data, status=exc.status_code)
+
+
+class SendingApi(APIView):
+    """Turns `Refused` into `{"code", "message", "fields"}` (the handler would lose them)."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Refused):
+            return refused_response(exc)
+        return super().handle_exception(exc)
+
+
+def idempotency_key(request: Request) -> uuid.UUID:
+    raw = request.headers.get(KEY_HEADER, "").strip()
+    if not raw:
+        raise Refused(
+            f"Send an {KEY_HEADER} header with a new UUID, so a retried request sends once.",
+            code="idempotency_key_missing",
+        )
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Refused(
+            f"The {KEY_HEADER} header must be a UUID, e.g. {uuid.uuid4()}.",
+            code="idempotency_key_invalid",
+        ) from None
+
+
+def invalid(error: SendInvalid) -> Refused:
+    field = {"__all__": "non_field_errors"}.get(error.field, error.field)
+    return Refused(error.message, code="invalid", fields={field: [error.message]})
+
+
+class SendOutput(serializers.Serializer[Any]):
+    id = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Send.Kind.choices)
+    status = serializers.ChoiceField(
+        choices=Send.Status.choices, help_text="Where the send is in the dashboard's pipeline."
+    )
+    state = serializers.ChoiceField(
+        choices=[
+            "queued", "sending", "retrying", "submitted", "sent", "delivered", "failed",
+            "needs_review", "cancelled",
+        ],
+        help_text="What a person is shown: the pipeline's status and RingCentral's together.",
+    )  # fmt: skip
+    status_label = serializers.CharField(help_text="Queued, Sent, Delivered, Failed…")
+    detail = serializers.CharField(
+        help_text="A sentence: the place in the queue, or why it failed."
+    )
+    final = serializers.BooleanField(help_text="Nothing will change any more.")
+    queue_position = serializers.IntegerField(allow_null=True)
+    rc_message_id = serializers.CharField(allow_null=True)
+    rc_status = serializers.CharField(help_text="RingCentral's messageStatus, once it has it.")
+    error_code = serializers.CharField()
+    conversation_id = serializers.CharField(allow_null=True)
+    from_number = serializers.CharField()
+    recipients = serializers.ListField(child=serializers.CharField())
+    text = serializers.CharField()
+    retry_of = serializers.CharField(allow_null=True)
+    created = serializers.DateTimeField()
+
+
+def send_data(send: Send) -> dict[str, Any]:
+    position = send_selectors.send_queue_position(send=send)
+    view = send_view(send, queue_position=position)
+    data = {
+        "id": str(send.pk),
+        "kind": send.kind,
+        "status": send.status,
+        "state": view.state,
+        "status_label": view.label,
+        "detail": view.detail,
+        "final": view.final,
+        "queue_position": position,
+        "rc_message_id": str(send.rc_message_id) if send.rc_message_id is not None else None,
+        "rc_status": send.rc_status,
+        "error_code": send.error_code,
+        "conversation_id": str(send.conversation_id) if send.conversation_id else None,
+        "from_number": send.from_number,
+        "recipients": [str(r) for r in send.recipients],
+        "text": send.text,
+        "retry_of": str(send.retry_of_id) if send.retry_of_id is not None else None,
+        "created": send.created_at,
+    }
+    return dict(SendOutput(data).data)
+
+
+def own_send(user: User, extension_id: int, send_id: int) -> Send:
+    mailbox = own_mailbox(user, extension_id)
+    send = send_selectors.send_get_for_user(user=user, send_id=send_id)
+    if send.owner_id != user.pk or send.extension_id != mailbox.extension_id:
+        raise Http404("No such message.")
+    return send
+
+
+def created_response(send: Send, created: bool) -> Response:
+    return Response(send_data(send), status=201 if created else 200)
+
+
+CREATE_RESPONSES = {
+    201: OpenApiResponse(SendOutput, description="Queued."),
+    200: OpenApiResponse(SendOutput, description="The send this Idempotency-Key made before."),
+    400: OpenApiResponse(ErrorSerializer, description="Refused: see `message` and `fields`."),
+    **ERRORS,
+}
+
+
+class SmsSendApi(SendingApi):
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
+    @extend_schema_serializer(component_name="SmsSendInput")
+    class InputSerializer(serializers.Serializer[Any]):
+        from_number = serializers.CharField(help_text="One of your numbers, in E.164.")
+        to = serializers.ListField(
+            child=serializers.CharField(),
+            min_length=1,
+            help_text="Phone numbers; written any common way, normalised to E.164.",
+        )
+        text = serializers.CharField(
+            required=False, allow_blank=True, trim_whitespace=False, default=""
+        )
+        attachments = serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            default=list,
+            help_text="MMS files (multipart/form-data): up to 10, 1.5 MB together.",
+        )
+        conversation_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="sms_send",
+        summary="Queue an SMS (or, with attachments, an MMS) from your own mailbox",
+        parameters=[IDEMPOTENCY_KEY],
+        request={
+            "application/json": InputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
+        responses=CREATE_RESPONSES,
+    )
+    def post(self, request: Request, extension_id: int) -> Response:
+        user = api_user(request)
+        own_mailbox(user, extension_id)
+        key = idempotency_key(request)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            send, created = sms_send_request_once(
+                user=user,
+                from_number=data["from_number"],
+                to_numbers=data["to"],
+                text=data["text"],
+                attachments=data["attachments"],
+                conversation_id=data["conversation_id"],
+                idempotency_key=key,
+            )
+        except SendInvalid as error:
+            raise invalid(error) from None
+        return created_response(send, created)
+
+
+class PagerSendApi(SendingApi):
+    @extend_schema_serializer(component_name="PagerSendInput")
+    class InputSerializer(serializers.Serializer[Any]):
+        to = serializers.ListField(
+            child=serializers.IntegerField(),
+            required=False,
+            default=list,
+            help_text="Extension ids of people of your account (optional with reply_on).",
+        )
+        text = serializers.CharField(trim_whitespace=False)
+        reply_on = serializers.IntegerField(
+            required=False, allow_null=True, default=None, help_text="The message answered."
+        )
+        conversation_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="pager_send",
+        summary="Queue a pager message to people of your account",
+        parameters=[IDEMPOTENCY_KEY],
+        request=InputSerializer,
+        responses=CREATE_RESPONSES,
+    )
+    def post(self, request: Request, extension_id: int) -> Response:
+        user = api_user(request)
+        own_mailbox(user, extension_id)
+        key = idempotency_key(request)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            send, created = pager_send_request_once(
+                user=user,
+                to_extension_ids=data["to"],
+                text=data["text"],
+                reply_on=data["reply_on"],
+                conversation_id=data["conversation_id"],
+                idempotency_key=key,
+            )
+        except SendInvalid as error:
+            raise invalid(error) from None
+        return created_response(send, created)
+
+
+class SendDetailApi(SendingApi):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="send_detail",
+        summary="A send and its status (read from the dashboard, never from RingCentral)",
+        responses={200: SendOutput, **ERRORS},
+    )
+    def get(self, request: Request, extension_id: int, send_id: int) -> Response:
+        return Response(send_data(own_send(api_user(request), extension_id, send_id)))
+
+
+class SendRetryApi(SendingApi):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="send_retry",
+        summary="Send a failed message again, as a new send linked to it",
+        parameters=[IDEMPOTENCY_KEY],
+        request=None,
+        responses={
+            **CREATE_RESPONSES,
+            409: OpenApiResponse(ErrorSerializer, description="It has not failed."),
+        },
+    )
+    def post(self, request: Request, extension_id: int, send_id: int) -> Response:
+        user = api_user(request)
+        own_send(user, extension_id, send_id)
+        key = idempotency_key(request)
+        existed = Send.objects.filter(owner=user, idempotency_key=key).exists()
+        try:
+            retry = send_pipeline.send_retry(user=user, send_id=send_id, idempotency_key=key)
+        except SendInvalid as error:
+            raise Conflict(error.message, code="conflict") from None
+        return created_response(retry, not existed)
+
+
+class SendCancelApi(SendingApi):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="send_cancel",
+        summary="Cancel a send that has not gone out",
+        request=None,
+        responses={
+            200: SendOutput,
+            409: OpenApiResponse(ErrorSerializer, description="It has gone out already."),
+            **ERRORS,
+        },
+    )
+    def post(self, request: Request, extension_id: int, send_id: int) -> Response:
+        user = api_user(request)
+        own_send(user, extension_id, send_id)
+        try:
+            send = send_pipeline.send_cancel(user=user, send_id=send_id)
+        except SendInvalid as error:
+            raise Conflict(error.message, code="conflict") from None
+        return Response(send_data(send))
