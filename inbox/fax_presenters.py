@@ -68,9 +68,24 @@ class FaxSendView:
         return self.original_message_id is not None
 
 
-def _recipient(number: str, value: Any) -> RecipientStatus:
+def _reasons(send: Send) -> dict[str, str]:
+    """Each failed number's reason, from `last_error`, where the pipeline writes one sentence
+    per failed recipient as `+1…: sentence`."""
+    found: dict[str, str] = {}
+    text = send.last_error
+    marks = sorted(
+        (text.find(f"{number}: "), number) for number in send.recipients if f"{number}: " in text
+    )
+    for i, (start, number) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        found[number] = text[start + len(number) + 2 : end].strip()
+    return found
+
+
+def _recipient(number: str, value: Any, *, fallback: str = "") -> RecipientStatus:
     """`value` is the pipeline's entry for this number: a messageStatus, or a record with
-    `status` / `messageStatus` and `faxErrorCode` / `error_code`."""
+    `status` / `messageStatus` and `faxErrorCode` / `error_code`. `fallback`: the reason
+    when the entry has no code."""
     status, code = "", ""
     if isinstance(value, str):
         status = value
@@ -80,6 +95,7 @@ def _recipient(number: str, value: Any) -> RecipientStatus:
     reason = ""
     if status in FAILED_RC_STATUSES:
         reason = FAX_FAILURES.get(code, f"the fax service gave the reason {code}" if code else "")
+        reason = reason or fallback
     return RecipientStatus(
         number=number,
         shown_number=format_number(number),
@@ -124,7 +140,10 @@ def _label_and_detail(send: Send, now: datetime) -> tuple[str, str]:
 def fax_send_view(send: Send, *, now: datetime | None = None) -> FaxSendView:
     now = now or timezone.now()
     statuses = send.recipient_statuses if isinstance(send.recipient_statuses, dict) else {}
-    recipients = tuple(_recipient(n, statuses.get(n)) for n in send.recipients)
+    reasons = _reasons(send)
+    recipients = tuple(
+        _recipient(n, statuses.get(n), fallback=reasons.get(n, "")) for n in send.recipients
+    )
     label, detail = _label_and_detail(send, now)
     submitted = send.status == Send.Status.SUBMITTED
     final = send.status in (
