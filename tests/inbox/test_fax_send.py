@@ -162,7 +162,8 @@ def test_it_fails_a_busy_line_with_a_sentence_and_resends_without_uploading(
     assert again.recipients == [LINE_BUSY]  # only the recipient that failed
     assert again.documents.count() == 0  # nothing to upload: RingCentral has the fax
     again = wait_for(again, worker, finished, "the resend is answered")
-    assert again.rc_message_id not in (None, send.rc_message_id)
+    assert again.rc_message_id is not None and send.rc_message_id is not None
+    assert again.rc_message_id != send.rc_message_id
     assert again.rc_status == "SendingFailed"  # the line is still busy, and it was tried
     assert again.recipient_statuses == {LINE_BUSY: "SendingFailed"}
     # a fax without documents and without a cover page would have been refused (CMN-101):
