@@ -184,6 +184,8 @@ else:
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "messages"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "messages"),
         "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+        # kombu looks for new messages once a second by default: too slow for a send queue
+        "polling_interval": 0.1,
     }
     (CELERY_FILESYSTEM_DIR / "messages").mkdir(parents=True, exist_ok=True)
     (CELERY_FILESYSTEM_DIR / "control").mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,12 @@
 With REDIS_URL set, the broker is that Redis; without it, kombu's filesystem transport in a
 temporary folder. The queue is the worker's own, so no other worker on this machine (a
 `make run`, another test run) can take its tasks.
+
+The send pipeline's tasks reach such a worker through `SEND_TASK_QUEUE` (config/settings.py):
+the worker is started with it set to its queue, so the tasks it enqueues itself (retries,
+trackers, recovery) stay on that queue, and `sends_routed_to(worker)` sets it in the test
+process too, with the broker folder of the worker when the broker is the filesystem.
+`celery_beat` starts the beat process that runs the recovery on a schedule.
 """
 
 from __future__ import annotations
@@ -38,6 +44,12 @@ class Worker:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool: no warm shutdown, no message given back."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
 
 def database_url_of_tests() -> str:
     """The test database (PostgreSQL, or the SQLite test file) as a DATABASE_URL."""
@@ -55,16 +67,33 @@ def database_url_of_tests() -> str:
 
 @contextlib.contextmanager
 def celery_worker(
-    tmp_path: Path, *, name: str = "probe", env: Mapping[str, str] | None = None
+    tmp_path: Path,
+    *,
+    name: str = "probe",
+    env: Mapping[str, str] | None = None,
+    queue: str | None = None,
+    pool: str = "prefork",
+    concurrency: int = 1,
+    shared_broker: bool = False,
 ) -> Iterator[Worker]:
-    """Start a worker and wait until it is ready; stop it (and its pool) afterwards."""
-    queue = f"{name}-{uuid.uuid4().hex[:12]}"
-    environment = {**os.environ, "DATABASE_URL": database_url_of_tests(), **(env or {})}
+    """Start a worker and wait until it is ready; stop it (and its pool) afterwards.
+
+    `queue` names the queue of a worker started again (after `kill`); `pool="threads"` keeps
+    its tasks in one process, sharing one in-process rate budget when there is no Redis.
+    `shared_broker` uses this process's broker folder (filesystem transport) instead of one
+    of its own, so that tasks this process enqueues the ordinary way reach the worker."""
+    queue = queue or f"{name}-{uuid.uuid4().hex[:12]}"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_tests(),
+        "SEND_TASK_QUEUE": queue,
+        **(env or {}),
+    }
     environment.pop("DJANGO_ENV", None)
     if settings.REDIS_URL:
         transport_options: dict[str, Any] = {}
     else:
-        folder = tmp_path / "celery"
+        folder = Path(settings.CELERY_FILESYSTEM_DIR) if shared_broker else tmp_path / "celery"
         environment["CELERY_FILESYSTEM_DIR"] = str(folder)
         environment.pop("REDIS_URL", None)
         transport_options = {
@@ -73,15 +102,16 @@ def celery_worker(
             "control_folder": str(folder / "control"),
             "polling_interval": 0.1,
         }
-        (folder / "messages").mkdir(parents=True)
-        (folder / "control").mkdir()
-    log = tmp_path / f"{queue}.log"
+        (folder / "messages").mkdir(parents=True, exist_ok=True)
+        (folder / "control").mkdir(exist_ok=True)
+    log = tmp_path / f"{queue}-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
                 sys.executable,
                 *("-m", "celery", "-A", "config", "worker"),
-                *("-Q", queue, "-n", f"{queue}@%h", "-l", "info", "--concurrency", "1"),
+                *("-Q", queue, "-n", f"{queue}@%h", "-l", "info"),
+                *("--pool", pool, "--concurrency", str(concurrency)),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
             cwd=REPO,
@@ -115,3 +145,50 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def sends_routed_to(worker: Worker) -> Iterator[None]:
+    """Send the pipeline's tasks from this process to `worker`'s queue (a worker started
+    with `shared_broker=True`, so that both use one broker folder without Redis)."""
+    previous_queue = settings.SEND_TASK_QUEUE
+    settings.SEND_TASK_QUEUE = worker.queue
+    try:
+        yield
+    finally:
+        settings.SEND_TASK_QUEUE = previous_queue
+
+
+@contextlib.contextmanager
+def celery_beat(tmp_path: Path, worker: Worker, *, env: Mapping[str, str]) -> Iterator[Path]:
+    """Celery beat, scheduling onto `worker`'s queue and broker; its log's path."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_tests(),
+        "SEND_TASK_QUEUE": worker.queue,
+        **env,
+    }
+    environment.pop("DJANGO_ENV", None)
+    if not settings.REDIS_URL:
+        environment["CELERY_FILESYSTEM_DIR"] = str(
+            Path(worker.transport_options["data_folder_in"]).parent
+        )
+        environment.pop("REDIS_URL", None)
+    log = tmp_path / "beat.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                *("-m", "celery", "-A", "config", "beat", "-l", "info"),
+                *("--schedule", str(tmp_path / "beat-schedule")),
+            ],
+            cwd=REPO,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield log
+    finally:
+        stop(process)
