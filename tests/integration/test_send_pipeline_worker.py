@@ -201,7 +201,8 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
 def test_it_sends_everything_despite_server_errors(
     pipeline_start: Callable[..., Pipeline],
 ) -> None:
-    pipeline = pipeline_start("--error-rate", "0.2", "--sms-step", "0.3")
+    pipeline = pipeline_start("--sms-step", "0.3")
+    faults_set(pipeline.rc, error_rate=0.2)  # after signing in
     texts = [f"Unlucky {uuid.uuid4().hex[:8]} #{i}" for i in range(20)]
 
     ids = [send.pk for send in pipeline.queue(texts)]
@@ -237,5 +238,5 @@ def test_it_finds_a_hung_send_in_the_store_instead_of_sending_it_again(
     send.refresh_from_db()
     assert (send.status, send.rc_status) == (Send.Status.SUBMITTED, "Delivered")
     assert send.attempts == 1
+    # the request was made once (the emulator logs it only once its answer is given)
     assert stored_texts(pipeline)["Are you still there?"] == 1
-    assert request_count(pipeline.rc, operation="createSMSMessage") == 1
