@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kombu import pools as kombu_pools
 
 from config import celery_app
 from tests.support.celery_worker import Worker, celery_worker
@@ -21,6 +22,7 @@ from tests.support.emulator import RunningEmulator
 def forget_broker() -> None:
     """Drop the test process's broker connections, so the next task is published with the
     transport options in force now."""
+    kombu_pools.reset()  # kombu's own registry of producer pools, keyed by connection
     pool = celery_app._pool
     if pool is not None:
         pool.force_close_all()
