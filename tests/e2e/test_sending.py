@@ -1,0 +1,144 @@
+"""Sending in real Chromium, with a real Celery worker process and the emulator: a reply in
+a thread appears at once as Queued and turns Delivered without a reload; an over-long text
+and a number that cannot be read get their messages and send nothing."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from inbox.models import Send
+from tests.accounts.support import point_dashboard_at
+from tests.emulator.factories import conversation_of, make_sms
+from tests.support.celery_worker import Worker, celery_worker, sends_routed_to
+from tests.support.emulator import RunningEmulator
+from tests.support.sends import outbound, request_count
+
+AGENT = "agent"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings: Any) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"sending-e2e-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def sending(
+    settings: Any, live_server: Any, emulator_factory: Any, tmp_path: Path
+) -> Iterator[tuple[RunningEmulator, Worker]]:
+    """The emulator (SMS move on every half second) and a worker that takes the sends."""
+    callback = f"{live_server.url}/accounts/callback/"
+    running = emulator_factory("--redirect-uri", callback, "--sms-step", "0.5")
+    point_dashboard_at(settings, running, redirect_uri=callback)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": settings.MEDIA_ROOT}
+    with (
+        celery_worker(tmp_path, name="e2e-sends", env=environment, shared_broker=True) as worker,
+        sends_routed_to(worker),
+    ):
+        yield running, worker
+
+
+def sign_in(page: Any, live_server: Any, running: RunningEmulator, next_path: str) -> None:
+    person = running.user(AGENT)
+    page.goto(f"{live_server.url}{next_path}")
+    expect(page.get_by_role("heading", name="Sign in to RingCentral")).to_be_visible()
+    page.get_by_label("Email or phone number").fill(person["username"])
+    page.get_by_label("Password").fill(person["password"])
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def customer_thread(running: RunningEmulator) -> tuple[str, str]:
+    """A fresh conversation of the agent's with a customer: (its path, the customer's number)."""
+    customer = f"+1209{random.SystemRandom().randrange(2_000_000, 8_000_000)}"
+    extension = running.user(AGENT)["extension_id"]
+    first = make_sms(running.db_path, extension, other_number=customer,
+                     text="Is my order ready?", created_ts=time.time() - 120)  # fmt: skip
+    return f"/inbox/{extension}/conversations/{conversation_of(running.db_path, first)}/", customer
+
+
+def test_a_reply_shows_queued_then_delivered_without_a_reload(
+    page: Any, live_server: Any, sending: tuple[RunningEmulator, Worker]
+) -> None:
+    running, worker = sending
+    path, customer = customer_thread(running)
+    sign_in(page, live_server, running, path)
+    expect(page.get_by_role("heading", name="Reply by SMS")).to_be_visible()
+    text = f"Yes, it is ready ({uuid.uuid4().hex[:6]})"
+
+    page.get_by_label("Message").fill(text)
+    expect(page.get_by_text("1 SMS (GSM-7)")).to_be_visible()
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    bubble = page.get_by_role("article").filter(has_text=text)
+    expect(bubble).to_be_visible()
+    page.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
+    expect(bubble.get_by_text("Delivered", exact=True)).to_be_visible(timeout=30_000)
+    assert page.evaluate("window.stillTheSamePage === true")
+    send = Send.objects.get(text=text)
+    assert send.rc_status == "Delivered", worker.output()
+    sent = [m for m in outbound(running, AGENT) if m.get("subject") == text]
+    assert len(sent) == 1
+    assert sent[0]["to"][0]["phoneNumber"] == customer
+
+
+def test_the_first_paint_of_a_reply_says_queued(
+    page: Any, live_server: Any, sending: tuple[RunningEmulator, Worker]
+) -> None:
+    """Stop the worker first: the bubble the server renders after the post is Queued, with
+    its place in the queue."""
+    running, worker = sending
+    path, _ = customer_thread(running)
+    sign_in(page, live_server, running, path)
+    worker.kill()
+
+    page.get_by_label("Message").fill("See you at five")
+    page.get_by_role("button", name="Send", exact=True).click()
+
+    bubble = page.get_by_role("article").filter(has_text="See you at five")
+    expect(bubble.get_by_text("Queued", exact=True)).to_be_visible()
+    expect(bubble.get_by_text("in queue")).to_be_visible()
+    expect(bubble.get_by_role("button", name="Cancel")).to_be_visible()
+    expect(bubble.get_by_role("button", name="Retry")).to_be_hidden()
+
+
+def test_an_over_long_text_and_a_bad_number_are_refused_and_nothing_is_sent(
+    page: Any, live_server: Any, sending: tuple[RunningEmulator, Worker]
+) -> None:
+    running, _ = sending
+    path, _ = customer_thread(running)
+    sign_in(page, live_server, running, path)
+    before = request_count(running, operation="createSMSMessage")
+
+    page.get_by_label("Message").fill("a" * 999 + "👍")
+    expect(page.get_by_text("1,001 / 1,000 characters")).to_be_visible()
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(
+        page.get_by_role("alert").filter(has_text="The text is 1,001 characters long")
+    ).to_be_visible()
+    expect(page.get_by_label("Message")).to_be_focused()
+
+    page.get_by_role("link", name="New conversation").click()
+    expect(page.get_by_role("heading", name="New conversation")).to_be_visible()
+    page.get_by_label("To").fill("555-12")
+    page.get_by_label("Message").fill("Hello there")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("“555-12” is not a valid phone number")).to_be_visible()
+    expect(page.get_by_label("To")).to_have_value("555-12")
+
+    time.sleep(1)
+    assert not Send.objects.exists()
+    assert request_count(running, operation="createSMSMessage") == before
+    assert not [m for m in outbound(running, AGENT) if m.get("subject") == "Hello there"]
