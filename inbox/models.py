@@ -320,3 +320,81 @@ class BulkDeleteItem(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation {self.conversation_id} ({self.get_state_display()})"
+
+
+class MailboxSync(models.Model):
+    """How far the dashboard has followed one mailbox at RingCentral (message sync, §11), and
+    the change counter open pages poll to learn that something moved.
+
+    `sync_token` is not a secret (it only names a sync frame) but is kept out of logs anyway.
+    `recent_versions` holds `{message id: lastModifiedTime}` of the records of the last syncs,
+    so the overlap RingCentral builds into every ISync is not counted as a change twice."""
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    sync_token = models.TextField(blank=True)
+    full_synced_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    # the first event not yet followed by a finished sync, and how long the last one waited
+    event_pending_since = models.DateTimeField(null=True, blank=True)
+    lag_seconds = models.FloatField(null=True, blank=True)
+    change_counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    recent_versions = models.JSONField(default=dict, blank=True)
+    # a page of this mailbox was open recently: the periodic sync keeps it current
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    syncs = models.PositiveIntegerField(default=0)
+    full_syncs = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id"], name="inbox_mailboxsync_one_per_mailbox"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sync of extension {self.extension_id} (change {self.change_counter})"
+
+
+class MailboxSubscription(models.Model):
+    """A WebHook subscription at RingCentral for one mailbox's message events (§16).
+
+    The verification token RingCentral repeats on every notification is stored only as its
+    SHA-256 digest (it is random, 256 bits); the webhook compares digests in constant time.
+    `hook_id` is part of the webhook's address, so a notification names its subscription
+    before its body is read."""
+
+    class Status(models.TextChoices):
+        CREATING = "creating", "Being created"
+        ACTIVE = "active", "Active"
+        BLACKLISTED = "blacklisted", "Blacklisted by RingCentral"
+        FAILED = "failed", "Could not be created"
+        DELETED = "deleted", "Deleted"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox_subscriptions"
+    )
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    hook_id = models.UUIDField(unique=True)
+    token_digest = models.CharField(max_length=64)
+    rc_subscription_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATING)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    renewed_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    events = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)  # a sentence
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account_id", "extension_id", "status"])]
+
+    def __str__(self) -> str:
+        return f"Subscription of extension {self.extension_id} ({self.get_status_display()})"
