@@ -8,6 +8,7 @@ import random
 import re
 import time
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,7 +62,7 @@ def form_of(page: str) -> dict[str, str]:
     }
 
 
-def reply(client: Client, rc: RunningEmulator, conversation_id: int, **fields: object) -> object:
+def reply(client: Client, rc: RunningEmulator, conversation_id: int, **fields: object) -> Any:
     data: dict[str, object] = {
         "idempotency_key": str(uuid.uuid4()),
         "from_number": rc.user("agent")["sms_numbers"][0],
@@ -97,8 +98,8 @@ def test_it_queues_a_reply_to_the_other_party_and_shows_it_at_once(
 
     answer = reply(bob_client, rc, conversation_id, text="Yes, come by at 5.")
 
-    assert answer.status_code == 302  # type: ignore[attr-defined]
-    assert answer["Location"].startswith(thread_url(rc, conversation_id))  # type: ignore[index]
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(thread_url(rc, conversation_id))
     send = Send.objects.get(owner=bob(rc))
     assert (send.kind, send.recipients, send.text) == ("sms", [customer], "Yes, come by at 5.")
     assert send.conversation_id == conversation_id
@@ -133,8 +134,8 @@ def test_it_refuses_an_over_long_text_and_keeps_what_was_typed(
 
     answer = reply(bob_client, rc, conversation_id, text=text)
 
-    assert answer.status_code == 400  # type: ignore[attr-defined]
-    page = answer.content.decode()  # type: ignore[attr-defined]
+    assert answer.status_code == 400
+    page = answer.content.decode()
     assert "The text is 1,001 characters long; RingCentral takes at most 1,000" in page
     assert text in page
     assert not Send.objects.exists()
@@ -148,8 +149,8 @@ def test_it_refuses_a_from_number_that_is_not_the_users(
 
     answer = reply(bob_client, rc, conversation_id, from_number=alices)
 
-    assert answer.status_code == 400  # type: ignore[attr-defined]
-    assert "Select a valid choice" in answer.content.decode()  # type: ignore[attr-defined]
+    assert answer.status_code == 400
+    assert "Select a valid choice" in answer.content.decode()
     assert not Send.objects.exists()
 
 
@@ -174,8 +175,8 @@ def test_it_refuses_files_ringcentral_would_not_take(
 
     answer = reply(bob_client, rc, conversation_id, attachments=uploads)
 
-    assert answer.status_code == 400  # type: ignore[attr-defined]
-    assert message in answer.content.decode()  # type: ignore[attr-defined]
+    assert answer.status_code == 400
+    assert message in answer.content.decode()
     assert not Send.objects.exists()
 
 
@@ -217,7 +218,7 @@ def test_it_enforces_csrf(rc: RunningEmulator, sms_thread: tuple[int, str], db: 
 
     answer = reply(client, rc, conversation_id)
 
-    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert answer.status_code == 403
     assert not Send.objects.exists()
 
 
