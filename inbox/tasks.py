@@ -6,7 +6,10 @@ Tasks named `rc_*` call RingCentral and are routed to the `ringcentral` queue
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
+from celery.signals import worker_ready
 
 from inbox import send_pipeline
 from inbox.services import task_probe_answer
@@ -31,9 +34,10 @@ def rc_send_process(send_id: int) -> None:
 @shared_task(  # type: ignore[untyped-decorator]
     name="inbox.tasks.rc_sends_track", acks_late=True, soft_time_limit=60, time_limit=70
 )
-def rc_sends_track(extension_id: int) -> None:
-    """Follow the unfinished sends of one mailbox until RingCentral's answer is final."""
-    send_pipeline.sends_track(extension_id=extension_id)
+def rc_sends_track(extension_id: int, token: str = "") -> None:
+    """Follow the unfinished sends of one mailbox until RingCentral's answer is final
+    (`token` names the mailbox's live tracker; see `send_pipeline.sends_track`)."""
+    send_pipeline.sends_track(extension_id=extension_id, token=token)
 
 
 @shared_task(  # type: ignore[untyped-decorator]
@@ -45,3 +49,9 @@ def sends_recover() -> None:
 
 
 from inbox.bulk_tasks import rc_bulk_job_run  # noqa: E402,F401  (registers bulk tasks)
+
+
+@worker_ready.connect  # type: ignore[untyped-decorator]
+def _recover_on_start(**_: Any) -> None:
+    """A worker that starts (again) first looks for sends a dead worker left behind."""
+    send_pipeline.sends_recover_enqueue()
