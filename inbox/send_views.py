@@ -10,6 +10,7 @@ ones render the page again with what was typed and the sentence on the field to 
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from inbox import selectors, send_pipeline, send_selectors
+from inbox.models import Send
 from inbox.selectors import Mailbox
 from inbox.send_directory import account_extensions_for_user
 from inbox.send_forms import PagerNewForm, PagerReplyForm, SmsNewForm, SmsReplyForm
@@ -186,6 +188,7 @@ def pager_new(request: HttpRequest, extension_id: int) -> HttpResponse:
 @require_GET
 @login_required
 @never_cache
+@ringcentral_errors
 def send_detail(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
     """A send on its own page (where a new conversation lands before RingCentral has it)."""
     user = signed_in_user(request)
@@ -194,6 +197,14 @@ def send_detail(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     if send.owner_id != user.pk or send.extension_id != mailbox.extension_id:
         raise Http404("No such message.")
     view = send_view(send, queue_position=send_selectors.send_queue_position(send=send))
+    if send.kind == Send.Kind.PAGER:
+        # people by name, from the account's cached directory
+        names = {
+            str(e.extension_id): f"{e.name} (ext. {e.extension_number})"
+            for e in account_extensions_for_user(user=user)
+        }
+        people = tuple(names.get(str(r), f"extension {r}") for r in send.recipients)
+        view = dataclasses.replace(view, recipients=people)
     context = {
         "mailbox": mailbox,
         "send": view,

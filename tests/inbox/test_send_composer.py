@@ -316,6 +316,9 @@ def test_it_pages_people_of_the_account(bob_client: Client, rc: RunningEmulator)
 
     send = Send.objects.get(owner=bob(rc))
     assert (send.kind, send.recipients, send.text) == ("pager", [str(charlie)], "Lunch?")
+    detail = bob_client.get(reverse("inbox:send", args=[extension_of(rc, "agent"), send.pk]))
+    name = rc.user("agent2")["name"]
+    assert f"Your pager message to {name} (ext. " in detail.content.decode()
 
 
 def test_it_refuses_to_page_someone_outside_the_account(
