@@ -26,7 +26,8 @@ from emulator.mailstore import NewAttachment, insert_message, sms_conversation_i
 from emulator.store import Store
 
 _DAYS = itertools.count(1)
-_NUMBERS = itertools.count(random.SystemRandom().randrange(1_000_000, 8_000_000))
+# exchanges (the first three of the seven digits) start with 2-9, or the number is invalid
+_NUMBERS = itertools.count(random.SystemRandom().randrange(2_000_000, 8_000_000))
 FIRST_DAY = datetime(2001, 1, 1, tzinfo=UTC).timestamp()
 
 
