@@ -208,7 +208,7 @@ def bulk_job_purge(
     """Purge the deleted conversations for good, after the admin typed the count again."""
     job = BulkDeleteJob.objects.select_for_update().get(pk=job.pk)
     if not bulk_job_can_purge(job):
-        raise BulkError("Only a finished delete can be purged.")
+        raise BulkError("Only a finished delete or restore can be purged.")
     _typed_count_check(job, typed_count)
     _start(job, user=user, ip_address=ip_address, action=Action.PURGE)
     return job
@@ -223,7 +223,8 @@ def bulk_job_can_restore(job: BulkDeleteJob) -> bool:
 
 
 def bulk_job_can_purge(job: BulkDeleteJob) -> bool:
-    return job.action == Action.DELETE and _ended(job) and job.purged_at is None
+    """Deleted or restored conversations may be purged (with a typed confirmation)."""
+    return job.action != Action.PURGE and _ended(job) and job.purged_at is None
 
 
 def bulk_job_revive(*, job: BulkDeleteJob) -> bool:
