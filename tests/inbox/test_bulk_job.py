@@ -156,7 +156,7 @@ def alive_listed(running: RunningEmulator, which: str, availability: str) -> int
     answer = http.get(
         running.api("/account/~/extension/~/message-store"),
         params={"availability": availability, "distinctConversations": "true",
-                "dateFrom": "2000-01-01T00:00:00Z", "perPage": 1000},
+                "dateFrom": "2000-01-01T00:00:00Z", "perPage": "1000"},
         timeout=30,
     )  # fmt: skip
     answer.raise_for_status()
