@@ -27,6 +27,7 @@ from accounts.services import (
     signin_complete,
     signin_start,
 )
+from inbox.live_subscriptions import subscription_drop, subscription_ensure_enqueue
 from rcapi import RingCentralError
 
 UNSAFE_NEXT = (
@@ -82,12 +83,14 @@ def callback(request: HttpRequest) -> HttpResponse:
     except SignInError as failure:
         return signin_failed(request, failure.message, status=failure.status)
     auth_login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
+    subscription_ensure_enqueue(user_id=signed_in.user.pk)  # live updates (inbox.live_*)
     return redirect(signed_in.next_url)
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
+        subscription_drop(user=request.user)  # while the token still works
         credential_sign_out(user=request.user)
     auth_logout(request)
     return redirect("inbox:home")

@@ -41,6 +41,11 @@ app.conf.update(
             "exchange": "ringcentral",
             "routing_key": "ringcentral",
         },
+        "inbox.live_tasks.rc_*": {
+            "queue": "ringcentral",
+            "exchange": "ringcentral",
+            "routing_key": "ringcentral",
+        },
         "accounts.tasks.rc_*": {
             "queue": "ringcentral",
             "exchange": "ringcentral",
@@ -64,4 +69,23 @@ app.conf.beat_schedule = {
         ),
     },
 }
+# Celery beat: the live inbox's periodic sync and subscription check (see inbox.live_sync,
+# inbox.live_subscriptions).
+_live_queue = settings.LIVE_TASK_QUEUE
+_live_options = (
+    {"queue": _live_queue, "exchange": _live_queue, "routing_key": _live_queue}
+    if _live_queue
+    else {}
+)
+app.conf.beat_schedule["live-sync-due"] = {
+    "task": "inbox.live_tasks.mailboxes_sync_due",
+    "schedule": float(settings.LIVE_SYNC_EVERY),
+    "options": _live_options,
+}
+app.conf.beat_schedule["live-subscriptions-maintain"] = {
+    "task": "inbox.live_tasks.rc_subscriptions_maintain",
+    "schedule": float(settings.LIVE_SUBSCRIPTION_CHECK_EVERY),
+    "options": _live_options,
+}
 app.autodiscover_tasks()
+app.autodiscover_tasks(["inbox"], related_name="live_tasks")

@@ -211,6 +211,24 @@ SEND_RECOVER_EVERY = env_int("SEND_RECOVER_EVERY", default=15)
 # Never served by the web server: only the worker reads them, to upload them to RingCentral.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Live updates (inbox.live_*) -------------------------------------------------------------
+
+# Where RingCentral reaches this dashboard's webhook (`<base>/webhooks/ringcentral/<hook>/`):
+# the public origin in production; locally the development server, which the emulator reaches.
+WEBHOOK_BASE_URL = env_str("WEBHOOK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds between the periodic ISync of each mailbox open in a browser or subscribed (a safety
+# net for lost notifications, and the only source of changes where RingCentral cannot reach the
+# webhook); 3 a minute fit well inside the Light group's 50.
+LIVE_SYNC_EVERY = env_int("LIVE_SYNC_EVERY", default=20)
+# Seconds between checks of the WebHook subscriptions (renewal, blacklisting, missing ones).
+LIVE_SUBSCRIPTION_CHECK_EVERY = env_int("LIVE_SUBSCRIPTION_CHECK_EVERY", default=300)
+# Lifetime asked for each subscription, in seconds (RingCentral's own default is 7 days);
+# it is renewed when less than a quarter of it is left.
+LIVE_SUBSCRIPTION_TTL = env_int("LIVE_SUBSCRIPTION_TTL", default=604800)
+# The queue of every live-update task; blank: the route table of config/celery.py. Tests point
+# it at their own worker.
+LIVE_TASK_QUEUE = env_str("LIVE_TASK_QUEUE")
+
 # --- RingCentral ----------------------------------------------------------------------------
 
 # The defaults point at the local emulator and its demo app.

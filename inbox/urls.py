@@ -5,6 +5,7 @@ from django.urls import path
 from inbox import views
 from inbox.bulk_urls import urlpatterns as bulk_patterns
 from inbox.fax_urls import urlpatterns as fax_patterns
+from inbox.live_urls import urlpatterns as live_patterns
 from inbox.send_urls import urlpatterns as send_patterns
 
 app_name = "inbox"
@@ -46,3 +47,4 @@ urlpatterns = [
 ]
 
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
+urlpatterns += live_patterns

@@ -1,0 +1,285 @@
+"""WebHook subscriptions at RingCentral, one per signed-in mailbox (REFERENCE §16).
+
+Created when the mailbox's user signs in (a task, so sign-in does not wait on RingCentral),
+checked by Celery beat every `LIVE_SUBSCRIPTION_CHECK_EVERY` seconds (renewed when less than
+a quarter of its life is left; deleted and created again when RingCentral blacklisted it or
+forgot it, followed by a sync that catches up what the webhook missed; created for a
+connected user who has none), and deleted when that user signs out.
+
+The webhook's address carries the row's random `hook_id`; the verification token is kept as
+its SHA-256 digest only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.errors import ReconnectRequired
+from accounts.models import RingCentralCredential, User
+from accounts.services import ringcentral_call
+from inbox.live_sync import mailbox_sync_request, task_options
+from inbox.models import MailboxSubscription
+from rcapi import Rejected, RingCentralClient, RingCentralError, Subscription
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+EVENT_FILTERS = (
+    "/restapi/v1.0/account/~/extension/~/message-store",
+    "/restapi/v1.0/account/~/extension/~/message-store/instant?type=SMS",
+)
+LIVE = (MailboxSubscription.Status.CREATING, MailboxSubscription.Status.ACTIVE)
+# a sign-in's task still waiting after this long is dropped: the beat's check creates it anyway
+SIGNIN_TASK_EXPIRES = 600
+
+NOT_REACHABLE = (
+    "RingCentral could not create the subscription ({reason}). Check that WEBHOOK_BASE_URL "
+    "is an address RingCentral can reach; until then the inbox syncs every {every} seconds."
+)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(*, subscription: MailboxSubscription, token: str) -> bool:
+    """Whether `token` is the subscription's verification token (constant-time compare)."""
+    return secrets.compare_digest(token_digest(token), subscription.token_digest)
+
+
+def webhook_address(hook_id: uuid.UUID) -> str:
+    return settings.WEBHOOK_BASE_URL + reverse("inbox:webhook", args=[hook_id])
+
+
+# --------------------------------------------------------------------------- sign-in / sign-out
+
+
+def subscription_ensure_enqueue(*, user_id: int) -> None:
+    """After the current transaction: make sure the user's mailbox has a subscription."""
+    from inbox.live_tasks import rc_subscription_ensure
+
+    transaction.on_commit(
+        lambda: rc_subscription_ensure.apply_async(
+            args=[user_id], expires=SIGNIN_TASK_EXPIRES, **task_options()
+        )
+    )
+
+
+def subscription_drop(*, user: User) -> int:
+    """The user signs out: delete their mailbox's subscriptions at RingCentral (while their
+    token still works) and here. RingCentral's failures are logged and otherwise ignored; a
+    subscription left behind there expires on its own. The number dropped."""
+    rows = list(
+        MailboxSubscription.objects.filter(owner=user).exclude(
+            status=MailboxSubscription.Status.DELETED
+        )
+    )
+    for row in rows:
+        if row.rc_subscription_id and row.status != MailboxSubscription.Status.FAILED:
+            _delete_quietly(user, row.rc_subscription_id)
+        MailboxSubscription.objects.filter(pk=row.pk).update(
+            status=MailboxSubscription.Status.DELETED, updated_at=timezone.now()
+        )
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- ensure / maintain
+
+
+def subscription_ensure(*, user_id: int) -> MailboxSubscription | None:
+    """The user's live subscription: kept if it is good for a while, renewed if it ends
+    soon, created otherwise. None when the user has no working RingCentral session."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not _connected(user):
+        return None
+    current = _current(user)
+    if current is not None and current.status == MailboxSubscription.Status.ACTIVE:
+        if not _ends_soon(current):
+            return current
+        renewed = _renew(user, current)
+        if renewed is not None:
+            return renewed
+    return _create(user)
+
+
+def subscriptions_maintain() -> int:
+    """The beat's check of every subscription; the number created, renewed or recreated."""
+    touched = 0
+    for row in MailboxSubscription.objects.select_related("owner").filter(
+        status=MailboxSubscription.Status.ACTIVE
+    ):
+        if _connected(row.owner):
+            touched += _check(row)
+    # connected users without a live subscription (a lost sign-in task, an earlier failure)
+    have = MailboxSubscription.objects.filter(status__in=LIVE).values("owner_id")
+    for user in User.objects.filter(
+        is_active=True,
+        rc_extension_id__isnull=False,
+        rc_credential__status=RingCentralCredential.Status.CONNECTED,
+    ).exclude(pk__in=have):
+        if _create(user) is not None:
+            touched += 1
+    return touched
+
+
+def _check(row: MailboxSubscription) -> int:
+    """Ask RingCentral how the subscription is; act on what it says."""
+    user = row.owner
+    try:
+        found: Subscription | None = _call(
+            user, lambda client: client.get_subscription(subscription_id=row.rc_subscription_id)
+        )
+    except Rejected as exc:
+        if exc.status != 404:
+            _note_error(row, f"RingCentral refused to show the subscription: {exc}")
+            return 0
+        found = None  # expired (SUB-507) or unknown (CMN-120) there
+    except (RingCentralError, ReconnectRequired) as exc:
+        _note_error(row, f"RingCentral could not be asked about the subscription: {exc}")
+        return 0
+    MailboxSubscription.objects.filter(pk=row.pk).update(checked_at=timezone.now())
+    if found is None or found.status != "Active":
+        status = (
+            MailboxSubscription.Status.BLACKLISTED if found else MailboxSubscription.Status.DELETED
+        )
+        reason = "blacklisted it" if found else "no longer knows it"
+        log.info("RingCentral %s: subscription of extension %s", reason, row.extension_id)
+        if found is not None:
+            _delete_quietly(user, row.rc_subscription_id)
+        MailboxSubscription.objects.filter(pk=row.pk).update(
+            status=status, last_error=f"RingCentral {reason}; a new one was created."
+        )
+        created = _create(user)
+        # notifications were lost meanwhile: a sync catches up
+        mailbox_sync_request(account_id=row.account_id, extension_id=row.extension_id)
+        return 1 if created else 0
+    if found.expires_at is not None:
+        MailboxSubscription.objects.filter(pk=row.pk).update(expires_at=found.expires_at)
+        row.expires_at = found.expires_at
+    if _ends_soon(row) and _renew(user, row) is not None:
+        return 1
+    return 0
+
+
+def _create(user: User) -> MailboxSubscription | None:
+    """A new subscription for the user's mailbox. Its row exists (with the token's digest)
+    before RingCentral is asked, because RingCentral calls the webhook before it answers."""
+    assert user.rc_account_id is not None and user.rc_extension_id is not None
+    token = secrets.token_urlsafe(32)
+    row = MailboxSubscription.objects.create(
+        owner=user,
+        account_id=user.rc_account_id,
+        extension_id=user.rc_extension_id,
+        hook_id=uuid.uuid4(),
+        token_digest=token_digest(token),
+    )
+    address = webhook_address(row.hook_id)
+    try:
+        created = _call(
+            user,
+            lambda client: client.create_subscription(
+                event_filters=EVENT_FILTERS,
+                address=address,
+                verification_token=token,
+                expires_in=settings.LIVE_SUBSCRIPTION_TTL,
+            ),
+        )
+    except (RingCentralError, ReconnectRequired) as exc:
+        sentence = NOT_REACHABLE.format(reason=exc, every=settings.LIVE_SYNC_EVERY)
+        log.info("Subscribing extension %s failed: %s", user.rc_extension_id, exc)
+        MailboxSubscription.objects.filter(pk=row.pk).update(
+            status=MailboxSubscription.Status.FAILED, last_error=sentence
+        )
+        return None
+    now = timezone.now()
+    MailboxSubscription.objects.filter(pk=row.pk).update(
+        rc_subscription_id=created.id,
+        status=MailboxSubscription.Status.ACTIVE,
+        expires_at=created.expires_at,
+        checked_at=now,
+        last_error="",
+    )
+    # the older ones of this mailbox are replaced
+    for old in MailboxSubscription.objects.filter(
+        owner=user, status=MailboxSubscription.Status.ACTIVE
+    ).exclude(pk=row.pk):
+        _delete_quietly(user, old.rc_subscription_id)
+        MailboxSubscription.objects.filter(pk=old.pk).update(
+            status=MailboxSubscription.Status.DELETED
+        )
+    MailboxSubscription.objects.filter(owner=user, status=MailboxSubscription.Status.FAILED).update(
+        status=MailboxSubscription.Status.DELETED
+    )
+    row.refresh_from_db()
+    log.info("Subscribed extension %s to message events", user.rc_extension_id)
+    return row
+
+
+def _renew(user: User, row: MailboxSubscription) -> MailboxSubscription | None:
+    try:
+        renewed = _call(
+            user, lambda client: client.renew_subscription(subscription_id=row.rc_subscription_id)
+        )
+    except (RingCentralError, ReconnectRequired) as exc:
+        _note_error(row, f"RingCentral did not renew the subscription: {exc}")
+        return None
+    MailboxSubscription.objects.filter(pk=row.pk).update(
+        expires_at=renewed.expires_at, renewed_at=timezone.now(), last_error=""
+    )
+    row.refresh_from_db()
+    return row
+
+
+def _ends_soon(row: MailboxSubscription) -> bool:
+    if row.expires_at is None:
+        return True
+    ahead = timedelta(seconds=settings.LIVE_SUBSCRIPTION_TTL / 4)
+    return row.expires_at - ahead <= timezone.now()
+
+
+def _current(user: User) -> MailboxSubscription | None:
+    return (
+        MailboxSubscription.objects.filter(owner=user, status=MailboxSubscription.Status.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _connected(user: User) -> bool:
+    return (
+        user.rc_extension_id is not None
+        and RingCentralCredential.objects.filter(
+            user=user, status=RingCentralCredential.Status.CONNECTED
+        ).exists()
+    )
+
+
+def _note_error(row: MailboxSubscription, sentence: str) -> None:
+    MailboxSubscription.objects.filter(pk=row.pk).update(
+        last_error=sentence, checked_at=timezone.now()
+    )
+
+
+def _delete_quietly(user: User, subscription_id: str) -> None:
+    if not subscription_id:
+        return
+    try:
+        _call(user, lambda client: client.delete_subscription(subscription_id=subscription_id))
+    except (RingCentralError, ReconnectRequired) as exc:
+        log.info("Deleting subscription of extension %s failed: %s", user.rc_extension_id, exc)
+
+
+def _call(user: User, operation: Callable[[RingCentralClient], T]) -> T:
+    return ringcentral_call(user, operation)

@@ -1,0 +1,339 @@
+"""Keeping mailboxes current: RingCentral's message sync (REFERENCE §11), the change counter
+open pages poll, and the coalescing of the events that ask for a sync.
+
+One sync per mailbox runs at a time (a lock in the cache). The first sync of a mailbox, and
+any sync after RingCentral refuses the stored token (MSG-333), is an FSync over the inbox's
+30-day window; every other one is an ISync with the stored token. ISync answers overlap the
+previous one by a few seconds, so a record counts as a change only when its
+`lastModifiedTime` differs from the one last seen (`MailboxSync.recent_versions`).
+
+When anything changed, the mailbox's cached list and thread answers are dropped, its change
+counter goes up (pages then fetch themselves again), and sends whose RingCentral message
+changed take the new status (`inbox.live_sends`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.errors import ReconnectRequired
+from accounts.models import RingCentralCredential, User
+from accounts.services import ringcentral_call
+from inbox.cache import CACHE_ERRORS, mailbox_cache_drop
+from inbox.live_sends import sends_apply_records
+from inbox.models import MailboxSubscription, MailboxSync
+from rcapi import Message, Rejected, RingCentralClient, RingCentralError, SyncResult
+from rcapi.errors import SYNC_TOKEN_INVALID
+
+log = logging.getLogger(__name__)
+
+SYNC_WINDOW = timedelta(days=30)  # the conversation list's default window
+LOCK_SECONDS = 120  # longer than a sync's call (with a wait for a rate-budget slot)
+QUEUED_SECONDS = 60  # a lost sync task stops coalescing events after this long
+BUSY_RETRY = 1.0  # a sync requested while another runs starts again after it
+RECENT_LIMIT = 5000
+VIEWED_SECONDS = 120  # a page polled within this long keeps its mailbox "open"
+COUNTER_TTL = 24 * 3600
+
+PREFIX = "live:v1"
+
+
+def _mailbox(account_id: int, extension_id: int) -> str:
+    return f"{account_id}:{extension_id}"
+
+
+def counter_key(account_id: int, extension_id: int) -> str:
+    return f"{PREFIX}:counter:{_mailbox(account_id, extension_id)}"
+
+
+def _queued_key(account_id: int, extension_id: int) -> str:
+    return f"{PREFIX}:queued:{_mailbox(account_id, extension_id)}"
+
+
+def _lock_key(account_id: int, extension_id: int) -> str:
+    return f"{PREFIX}:lock:{_mailbox(account_id, extension_id)}"
+
+
+def _viewed_key(account_id: int, extension_id: int) -> str:
+    return f"{PREFIX}:viewed:{_mailbox(account_id, extension_id)}"
+
+
+def task_options() -> dict[str, Any]:
+    """Where the live-update tasks go: `LIVE_TASK_QUEUE`, or the routes of config/celery.py."""
+    queue = settings.LIVE_TASK_QUEUE
+    return {"queue": queue, "routing_key": queue, "exchange": queue} if queue else {}
+
+
+def mailbox_sync_state(*, account_id: int, extension_id: int) -> MailboxSync:
+    state, _ = MailboxSync.objects.get_or_create(account_id=account_id, extension_id=extension_id)
+    return state
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def mailbox_sync_request(*, account_id: int, extension_id: int, force: bool = False) -> bool:
+    """Ask for a sync of the mailbox, after the current transaction commits. Requests that
+    arrive while one is already queued are folded into it (a burst of events costs one
+    sync); True when a task was enqueued. `force` enqueues even so (a sync that found the
+    mailbox busy hands its turn on)."""
+    key = _queued_key(account_id, extension_id)
+    try:
+        if force:
+            cache.set(key, 1, QUEUED_SECONDS)
+        elif not cache.add(key, 1, QUEUED_SECONDS):
+            return False
+    except CACHE_ERRORS as exc:
+        log.warning("Live cache failed, syncing without coalescing: %s", exc)
+    countdown = BUSY_RETRY if force else None
+
+    def enqueue() -> None:
+        from inbox.live_tasks import rc_mailbox_sync
+
+        rc_mailbox_sync.apply_async(
+            args=[account_id, extension_id], countdown=countdown, **task_options()
+        )
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def mailbox_event_record(*, subscription: MailboxSubscription) -> None:
+    """A notification arrived for the subscription's mailbox: note it and ask for an ISync
+    (the notification says only that something changed; the sync says what)."""
+    now = timezone.now()
+    MailboxSubscription.objects.filter(pk=subscription.pk).update(
+        last_event_at=now, events=F("events") + 1
+    )
+    state = mailbox_sync_state(
+        account_id=subscription.account_id, extension_id=subscription.extension_id
+    )
+    MailboxSync.objects.filter(pk=state.pk).update(last_event_at=now)
+    MailboxSync.objects.filter(pk=state.pk, event_pending_since__isnull=True).update(
+        event_pending_since=now
+    )
+    mailbox_sync_request(account_id=subscription.account_id, extension_id=subscription.extension_id)
+
+
+def mailbox_viewed(*, account_id: int, extension_id: int) -> None:
+    """A page of the mailbox is open (it polls): keep the periodic sync going for it. One
+    database write per mailbox per half minute, whatever the number of pages."""
+    try:
+        first = cache.add(_viewed_key(account_id, extension_id), 1, 30)
+    except CACHE_ERRORS:
+        first = True
+    if first:
+        MailboxSync.objects.update_or_create(
+            account_id=account_id,
+            extension_id=extension_id,
+            defaults={"viewed_at": timezone.now()},
+        )
+
+
+def mailboxes_sync_due() -> int:
+    """The beat's periodic sync: every mailbox open in a browser or subscribed that has not
+    been synced within `LIVE_SYNC_EVERY` seconds gets one. The number requested."""
+    now = timezone.now()
+    every = timedelta(seconds=settings.LIVE_SYNC_EVERY)
+    # a little slack, so that a beat period a hair shorter than the interval does not skip one
+    stale = Q(synced_at__isnull=True) | Q(synced_at__lt=now - every * 0.8)
+    viewed = set(
+        MailboxSync.objects.filter(stale, viewed_at__gte=now - timedelta(seconds=VIEWED_SECONDS))
+        .values_list("account_id", "extension_id")
+    )  # fmt: skip
+    subscribed = set(
+        MailboxSubscription.objects.filter(status=MailboxSubscription.Status.ACTIVE).values_list(
+            "account_id", "extension_id"
+        )
+    )
+    recent = set(
+        MailboxSync.objects.filter(~stale).values_list("account_id", "extension_id")
+    )  # fmt: skip
+    requested = 0
+    for account_id, extension_id in sorted(viewed | (subscribed - recent)):
+        if mailbox_sync_request(account_id=account_id, extension_id=extension_id):
+            requested += 1
+    return requested
+
+
+# --------------------------------------------------------------------------- the sync
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    ran: bool
+    full: bool = False
+    records: int = 0
+    changed: int = 0
+    sends: int = 0
+
+
+def mailbox_user(*, account_id: int, extension_id: int) -> User | None:
+    """Whose RingCentral session syncs the mailbox: its own user's, else (a mailbox an admin
+    has open) a connected admin's of the same account."""
+    connected = User.objects.filter(
+        rc_account_id=account_id,
+        is_active=True,
+        rc_credential__status=RingCentralCredential.Status.CONNECTED,
+    )
+    own = connected.filter(rc_extension_id=extension_id).first()
+    if own is not None:
+        return own
+    return connected.filter(role=User.Role.ADMIN).order_by("pk").first()
+
+
+def mailbox_sync(*, account_id: int, extension_id: int) -> SyncOutcome:
+    """Sync the mailbox once (see the module's description). Returns what happened; a sync
+    that finds another one running hands its turn to a new task instead of waiting."""
+    try:
+        cache.delete(_queued_key(account_id, extension_id))
+    except CACHE_ERRORS as exc:
+        log.warning("Live cache failed: %s", exc)
+    lock = _lock_key(account_id, extension_id)
+    token = uuid.uuid4().hex
+    try:
+        got = cache.add(lock, token, LOCK_SECONDS)
+    except CACHE_ERRORS:
+        got = True  # without a cache, the sync still runs: duplicates are harmless
+    if not got:
+        mailbox_sync_request(account_id=account_id, extension_id=extension_id, force=True)
+        return SyncOutcome(ran=False)
+    try:
+        return _sync_locked(account_id, extension_id)
+    finally:
+        try:
+            if cache.get(lock) == token:
+                cache.delete(lock)
+        except CACHE_ERRORS as exc:
+            log.warning("Live cache failed: %s", exc)
+
+
+def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
+    state = mailbox_sync_state(account_id=account_id, extension_id=extension_id)
+    user = mailbox_user(account_id=account_id, extension_id=extension_id)
+    if user is None:
+        MailboxSync.objects.filter(pk=state.pk).update(
+            last_error="Nobody with a working RingCentral session can read this mailbox."
+        )
+        return SyncOutcome(ran=False)
+    started = timezone.now()
+    try:
+        result, full = _sync_call(user, extension_id, state.sync_token)
+    except ReconnectRequired as exc:
+        MailboxSync.objects.filter(pk=state.pk).update(last_error=str(exc))
+        return SyncOutcome(ran=False)
+    except RingCentralError as exc:
+        log.info("Syncing extension %s failed: %s", extension_id, exc)
+        MailboxSync.objects.filter(pk=state.pk).update(
+            last_error=f"RingCentral's message sync failed: {exc}"
+        )
+        raise
+    records = _unique(result.records)
+    previous: dict[str, str] = {} if full else dict(state.recent_versions or {})
+    changed = [m for m in records if previous.get(str(m.id)) != _version(m)]
+    sends = sends_apply_records(extension_id=extension_id, records=changed) if changed else 0
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "sync_token": result.sync_token or "",
+        "synced_at": now,
+        "syncs": F("syncs") + 1,
+        "recent_versions": _recent(state.recent_versions if not full else {}, records),
+        "last_error": "",
+    }
+    if full:
+        fields.update(full_synced_at=now, full_syncs=F("full_syncs") + 1)
+    if state.event_pending_since is not None:
+        fields.update(
+            event_pending_since=None,
+            lag_seconds=max(0.0, (now - state.event_pending_since).total_seconds()),
+        )
+    MailboxSync.objects.filter(pk=state.pk).update(**fields)
+    if changed or sends:
+        mailbox_cache_drop(account_id=account_id, extension_id=extension_id)
+        mailbox_counter_bump(account_id=account_id, extension_id=extension_id)
+    log.info(
+        "Synced extension %s (%s): %d records, %d changed, %d sends, %.2f s",
+        extension_id, "FSync" if full else "ISync", len(records), len(changed), sends,
+        (now - started).total_seconds(),
+    )  # fmt: skip
+    return SyncOutcome(ran=True, full=full, records=len(records), changed=len(changed), sends=sends)
+
+
+def _sync_call(user: User, extension_id: int, token: str) -> tuple[SyncResult, bool]:
+    """An ISync with `token`; an FSync without one, or when RingCentral refuses it."""
+    if token:
+        try:
+            result = _call(user, extension_id, token)
+            return result, False
+        except Rejected as exc:
+            if exc.error_code != SYNC_TOKEN_INVALID:
+                raise
+            log.info("RingCentral refused the sync token of extension %s: full sync", extension_id)
+    return _call(user, extension_id, ""), True
+
+
+def _call(user: User, extension_id: int, token: str) -> SyncResult:
+    def operation(client: RingCentralClient) -> SyncResult:
+        if token:
+            return client.sync_messages(
+                sync_type="ISync", sync_token=token, extension_id=extension_id
+            )
+        return client.sync_messages(
+            sync_type="FSync",
+            date_from=timezone.now() - SYNC_WINDOW,
+            extension_id=extension_id,
+        )
+
+    return ringcentral_call(user, operation)
+
+
+def _unique(records: tuple[Message, ...]) -> list[Message]:
+    """One record per id, the last one RingCentral sent (ISync may repeat records)."""
+    by_id: dict[int, Message] = {}
+    for message in records:
+        by_id[message.id] = message
+    return list(by_id.values())
+
+
+def _version(message: Message) -> str:
+    moment: datetime | None = message.last_modified_time or message.creation_time
+    return f"{moment.isoformat() if moment else ''}|{message.availability or ''}"
+
+
+def _recent(previous: dict[str, str] | None, records: list[Message]) -> dict[str, str]:
+    """The versions to compare the next ISync with: this sync's records over the earlier
+    ones, at most `RECENT_LIMIT` (the newest kept)."""
+    merged = dict(previous or {})
+    for message in records:
+        merged.pop(str(message.id), None)
+        merged[str(message.id)] = _version(message)
+    if len(merged) > RECENT_LIMIT:
+        merged = dict(list(merged.items())[-RECENT_LIMIT:])
+    return merged
+
+
+# --------------------------------------------------------------------------- the counter
+
+
+def mailbox_counter_bump(*, account_id: int, extension_id: int) -> int:
+    """Something in the mailbox changed: pages polling its counter will fetch themselves."""
+    state = mailbox_sync_state(account_id=account_id, extension_id=extension_id)
+    MailboxSync.objects.filter(pk=state.pk).update(
+        change_counter=F("change_counter") + 1, changed_at=timezone.now()
+    )
+    value = MailboxSync.objects.filter(pk=state.pk).values_list("change_counter", flat=True).get()
+    try:
+        cache.set(counter_key(account_id, extension_id), value, COUNTER_TTL)
+    except CACHE_ERRORS as exc:
+        log.warning("Live cache failed: %s", exc)
+    return value
