@@ -1,0 +1,197 @@
+"""`python -m bench [--quick] [--only NAME …] [--latency MS] [--rate-scale N]`: start the stack,
+sign people in, run the benchmarks, print one table and write the JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.browser import Browser
+from bench.context import FULL, QUICK, Context, Sizes
+from bench.mailboxes import ADMIN_EXTENSION, AGENT_EXTENSION, Need, prepare
+from bench.measure import Emulator
+from bench.report import Result, table, write_json
+from bench.stack import BENCH_DIR, Stack, StackOptions
+from emulator.identity import DEMO_USERS
+
+# in this order: the page benchmarks first, on a quiet machine; bulk delete last, as it
+# deletes most of the admin's mailbox
+ORDER = ("pages", "calls", "proxy", "sync", "sends", "bulk")
+NEEDS_WORKER = {"sends", "bulk"}
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI smoke, development)")
+    parser.add_argument(
+        "--only", action="append", choices=ORDER, metavar="NAME",
+        help=f"run only this benchmark (repeatable): {', '.join(ORDER)}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--latency", type=int, default=150, metavar="MS",
+        help="added to every emulator answer: the modelled RingCentral round trip (150)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rate-scale", type=float, default=10.0,
+        help="the emulator's rate windows are 60 s divided by this (10: 6 s); 0 turns the "
+        "rate limits off",
+    )  # fmt: skip
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument("--worker-concurrency", type=int, default=8)
+    parser.add_argument("--json", type=Path, default=BENCH_DIR / "results.json")
+    return parser.parse_args(argv)
+
+
+def need_of(chosen: list[str], sizes: Sizes) -> Need:
+    return Need(
+        users=sizes.users if {"pages", "calls"} & set(chosen) else 0,
+        bulk_conversations=sizes.bulk_conversations if "bulk" in chosen else 0,
+        attachment_mb=sizes.attachment_mb if "proxy" in chosen else 0,
+        sync_messages=sizes.sync_messages if "sync" in chosen else 0,
+    )
+
+
+def sign_everyone_in(ctx: Context, chosen: list[str]) -> None:
+    people: dict[int, tuple[str, str]] = {}
+    if {"pages", "calls"} & set(chosen):
+        people.update({u.extension_id: (u.username, u.password) for u in ctx.prepared.users})
+    demo = {u.extension_id: u for u in DEMO_USERS}
+    if {"proxy", "sends"} & set(chosen):
+        people[AGENT_EXTENSION] = (demo[AGENT_EXTENSION].username, demo[AGENT_EXTENSION].password)
+    if "bulk" in chosen:
+        people[ADMIN_EXTENSION] = (demo[ADMIN_EXTENSION].username, demo[ADMIN_EXTENSION].password)
+    ctx.passwords.update(people)
+
+    def sign_in(item: tuple[int, tuple[str, str]]) -> None:
+        extension_id, (username, password) = item
+        browser = Browser(ctx.stack.web_url, username=username, password=password)
+        browser.sign_in()
+        ctx.browsers[extension_id] = browser
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(sign_in, people.items()))
+
+
+def runner(name: str) -> Callable[[Context], Result]:
+    from bench.runs import bulk, calls, pages, proxy, sends, sync
+
+    runs: dict[str, Callable[[Context], Result]] = {
+        "pages": pages.run,
+        "calls": calls.run,
+        "proxy": proxy.run,
+        "sync": sync.run,
+        "sends": sends.run,
+        "bulk": bulk.run,
+    }
+    return runs[name]
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    sizes = QUICK if args.quick else FULL
+    chosen = [name for name in ORDER if not args.only or name in args.only]
+    options = StackOptions(
+        latency_ms=args.latency,
+        rate_scale=args.rate_scale,
+        web_workers=args.web_workers,
+        web_threads=args.web_threads,
+        worker_concurrency=args.worker_concurrency,
+    )
+    stack = Stack(options, BENCH_DIR / "emulator.sqlite3")
+    began = datetime.now(UTC)
+    results: list[Result] = []
+    rate_plan: dict[str, Any] = {}
+    try:
+        say(f"preparing the store and the database ({', '.join(chosen)})")
+        stack.prepare()
+        prepared = prepare(stack.emulator_db, need_of(chosen, sizes))
+        os.environ.update(stack.env())
+        # `config` first: its Celery app reads the settings, and bench.settings imports
+        # config.settings, which must not be the first import of the package
+        import config  # noqa: F401
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", "--noinput", verbosity=0)
+        call_command("collectstatic", "--noinput", verbosity=0)
+        with_worker = bool(NEEDS_WORKER & set(chosen))
+        say("starting the emulator, the web server" + (" and a worker" if with_worker else ""))
+        stack.start_emulator()
+        stack.start_web()
+        if with_worker:
+            stack.start_worker()
+        emulator = Emulator(stack.emulator_url)
+        ctx = Context(stack, emulator, prepared, sizes)
+        sign_everyone_in(ctx, chosen)
+        for name in chosen:
+            say(f"running {name}")
+            started = time.monotonic()
+            try:
+                result = runner(name)(ctx)
+            except Exception as failure:  # noqa: BLE001 (one broken benchmark must not hide the others)
+                result = Result(name, error=f"{type(failure).__name__}: {failure}")
+                traceback.print_exc()
+            result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+            results.append(result)
+        rate_plan = emulator.rate_limits()
+    finally:
+        alive = stack.alive()
+        stack.stop()
+    print()
+    print(table(results))
+    header = {
+        "started": began.isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": machine(),
+        "stack": {
+            "latency_ms": options.latency_ms,
+            "rate_limits": rate_plan,
+            "rate_scale": options.rate_scale,
+            "web": f"gunicorn gthread, {options.web_workers} workers x {options.web_threads} "
+            "threads",
+            "worker": f"celery threads pool x {options.worker_concurrency}",
+            "database": "postgresql" if stack.database_url.startswith("postgres") else "sqlite",
+            "redis": bool(stack.redis_url),
+            "processes_alive_at_end": alive,
+        },
+        "sizes": sizes.__dict__,
+    }
+    write_json(args.json, header, results)
+    print(
+        f"\nRate limits: {rate_plan.get('limits')} per {rate_plan.get('window')} s "
+        f"(--rate-scale {options.rate_scale:g}); latency {options.latency_ms} ms. "
+        f"JSON: {args.json}"
+    )
+    return 1 if any(r.error for r in results) else 0
+
+
+def say(text: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {text}", file=sys.stderr, flush=True)

@@ -1,0 +1,61 @@
+"""What every benchmark gets: the running stack, the prepared store, the signed-in people
+and the sizes of this run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.browser import Browser
+from bench.mailboxes import Prepared
+from bench.measure import Emulator
+from bench.stack import Stack
+
+
+@dataclass(frozen=True)
+class Sizes:
+    users: int  # concurrent users of the page benchmark
+    views_single: int  # views per cell with one user
+    views_per_user: int  # views per user per cell with every user at once
+    bare_calls: int  # ListMessages calls made straight at the emulator, for the round trip
+    calls_views: int  # views of an unchanged mailbox, counting RingCentral calls
+    sms: int
+    bulk_conversations: int
+    attachment_mb: int
+    sync_messages: int
+    sync_changes: int
+
+
+FULL = Sizes(
+    users=20,
+    views_single=40,
+    views_per_user=8,
+    bare_calls=40,
+    calls_views=500,
+    sms=500,
+    bulk_conversations=2000,
+    attachment_mb=200,
+    sync_messages=10_000,
+    sync_changes=10,
+)
+QUICK = Sizes(
+    users=4,
+    views_single=6,
+    views_per_user=3,
+    bare_calls=6,
+    calls_views=30,
+    sms=20,
+    bulk_conversations=300,
+    attachment_mb=20,
+    sync_messages=500,
+    sync_changes=10,
+)
+
+
+@dataclass
+class Context:
+    stack: Stack
+    emulator: Emulator
+    prepared: Prepared
+    sizes: Sizes
+    browsers: dict[int, Browser] = field(default_factory=dict)  # by extension id
+    passwords: dict[int, tuple[str, str]] = field(default_factory=dict)  # username, password

@@ -1,0 +1,133 @@
+"""(1) Page latency: the conversation list and a thread, at one user and at every user at once,
+with the inbox cache emptied before each view (cold) or filled (warm), against one bare
+`ListMessages` call made straight at the emulator in the same run.
+
+Each concurrent user is a different RingCentral user viewing their own mailbox, on a thread
+of their own, so "cold" stays cold: nobody else fills that mailbox's cache meanwhile. The
+server's time is gunicorn's own figure per request (`%(D)s`, from the access log); the
+client's time on loopback is kept beside it.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import requests
+
+from bench.context import Context
+from bench.measure import server_times, summary_ms
+from bench.report import Aim, Result
+from emulator.identity import ACCOUNT_ID, DemoUser
+
+WARM_AIM = 0.2  # x one RingCentral round trip
+COLD_AIM = 1.2
+
+
+def bare_round_trip(ctx: Context, user: DemoUser, count: int) -> list[float]:
+    """`count` ListMessages calls, one after another, as the list page asks for them."""
+    from inbox.queries import PAGE_SIZE
+
+    token = ctx.emulator.token(user.username, user.password)
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token}"
+    since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT00:00:00.000Z")
+    url = f"{ctx.stack.emulator_url}/restapi/v1.0/account/~/extension/~/message-store"
+    params = {"distinctConversations": "true", "dateFrom": since, "perPage": str(PAGE_SIZE)}
+    times: list[float] = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = http.get(url, params=params, timeout=60)
+        _ = answer.content
+        times.append(time.perf_counter() - started)
+        answer.raise_for_status()
+    return times
+
+
+def page_path(ctx: Context, page: str, user: DemoUser) -> str:
+    base = f"/inbox/{user.extension_id}/"
+    if page == "list":
+        return base
+    return f"{base}conversations/{ctx.prepared.threads[user.extension_id]}/"
+
+
+def cell(
+    ctx: Context, *, page: str, cold: bool, users: list[DemoUser], views: int, phase: str
+) -> tuple[list[float], list[int]]:
+    """Every user views `page` `views` times, one after another, all users at once."""
+    from inbox.cache import mailbox_cache_drop
+
+    def one_user(user: DemoUser) -> tuple[list[float], list[int]]:
+        browser = ctx.browsers[user.extension_id]
+        path = page_path(ctx, page, user)
+        times: list[float] = []
+        statuses: list[int] = []
+        for _ in range(views):
+            if cold:
+                mailbox_cache_drop(account_id=ACCOUNT_ID, extension_id=user.extension_id)
+            started = time.perf_counter()
+            answer = browser.get(path, phase=phase)
+            times.append(time.perf_counter() - started)
+            statuses.append(answer.status_code)
+        return times, statuses
+
+    if not cold:  # fill each mailbox's cache first (not measured)
+        for user in users:
+            ctx.browsers[user.extension_id].get(page_path(ctx, page, user), phase="prime")
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        answers = list(pool.map(one_user, users))
+    return [t for a in answers for t in a[0]], [s for a in answers for s in a[1]]
+
+
+def run(ctx: Context) -> Result:
+    result = Result("pages")
+    users = ctx.prepared.users
+    bare = bare_round_trip(ctx, users[0], ctx.sizes.bare_calls)
+    round_trip = sorted(bare)[len(bare) // 2]
+    result.figures["bare_list_messages"] = summary_ms(bare)
+    result.row("bare ListMessages at the emulator, p50", f"{round_trip * 1000:.0f} ms")
+    cells: dict[str, object] = {}
+    for concurrency, group, views in (
+        (1, users[:1], ctx.sizes.views_single),
+        (len(users), users, ctx.sizes.views_per_user),
+    ):
+        for page in ("list", "thread"):
+            for cold in (True, False):
+                state = "cold" if cold else "warm"
+                phase = f"pages-{page}-{state}-c{concurrency}"
+                since = time.time()
+                client, statuses = cell(
+                    ctx, page=page, cold=cold, users=group, views=views, phase=phase
+                )
+                calls = ctx.emulator.count(since=since, operation="listMessages")
+                server = summary_ms(server_times(ctx.stack.access_log, phase))
+                on_client = summary_ms(client)
+                errors = sum(1 for s in statuses if s != 200)
+                cells[phase] = {
+                    "concurrency": concurrency,
+                    "views": len(client),
+                    "errors": errors,
+                    "client": on_client,
+                    "server": server,
+                    "list_messages_calls_per_view": round(calls / max(len(client), 1), 3),
+                }
+                if errors:
+                    result.notes.append(f"{phase}: {errors} answers were not 200")
+                if not server["n"]:
+                    result.notes.append(f"{phase}: no server times in the access log")
+                    continue
+                p95 = server["p95_ms"] / 1000
+                result.row(
+                    f"{page} {state} c={concurrency}: server p50/p95 (client p95)",
+                    f"{server['p50_ms']:.0f}/{server['p95_ms']:.0f} ms "
+                    f"({on_client['p95_ms']:.0f} ms) = {p95 / round_trip:.2f}x RT",
+                    Aim(
+                        f"{phase} server p95 / RingCentral round trip",
+                        p95 / round_trip,
+                        COLD_AIM if cold else WARM_AIM,
+                    ),
+                )
+    result.figures["round_trip_ms"] = round(round_trip * 1000, 1)
+    result.figures["cells"] = cells
+    return result

@@ -1,0 +1,266 @@
+"""The processes of a benchmark run, started and stopped by the bench itself: the emulator on a
+store prepared for the run, the dashboard under gunicorn, and a Celery worker.
+
+Everything a run writes lives under var/bench/ (database file, cache, broker folder, media,
+logs). With DATABASE_URL set the dashboard uses a database of its own on that server
+(`teaminbox_bench`, dropped and created again each run; BENCH_DATABASE_URL overrides it);
+with REDIS_URL set, Redis database 15 of that server (emptied each run; BENCH_REDIS_URL
+overrides it), so a run never meets another run's rate-budget logs or cached pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO / "var" / "bench"
+BENCH_DATABASE = "teaminbox_bench"
+BENCH_REDIS_DB = 15
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    latency_ms: int = 150
+    rate_scale: float = 10.0
+    web_workers: int = 3
+    web_threads: int = 8
+    worker_concurrency: int = 8
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _with_path(url: str, path: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+def bench_database_url() -> str:
+    """SQLite under var/bench/, or a database of its own next to DATABASE_URL's."""
+    explicit = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if explicit:
+        return explicit
+    base = os.environ.get("DATABASE_URL", "").strip()
+    if not base:
+        return f"sqlite:///{BENCH_DIR / 'db.sqlite3'}"
+    return _with_path(base, f"/{BENCH_DATABASE}")
+
+
+def bench_redis_url() -> str:
+    explicit = os.environ.get("BENCH_REDIS_URL", "").strip()
+    if explicit:
+        return explicit
+    base = os.environ.get("REDIS_URL", "").strip()
+    return _with_path(base, f"/{BENCH_REDIS_DB}") if base else ""
+
+
+def database_fresh(url: str) -> None:
+    """An empty database for the run: the SQLite file removed, or the PostgreSQL database
+    dropped and created again."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = _with_path(url, "/postgres")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def redis_fresh(url: str) -> None:
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+def wait_http(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(url, timeout=10)
+            return
+        except (requests.ConnectionError, requests.Timeout):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{url} did not come up:\n{tail}") from None
+            time.sleep(0.1)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group, then SIGKILL what is left of it."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+@dataclass
+class Stack:
+    """The running processes and the environment they share."""
+
+    options: StackOptions
+    emulator_db: Path
+    emulator_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    logs: dict[str, Path] = field(default_factory=dict)
+    database_url: str = field(default_factory=bench_database_url)
+    redis_url: str = field(default_factory=bench_redis_url)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+
+    @property
+    def emulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.emulator_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def access_log(self) -> Path:
+        return BENCH_DIR / "logs" / "access.log"
+
+    def env(self) -> dict[str, str]:
+        """What the dashboard's processes (and this one, for its ORM reads) run with."""
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_ENV": "development",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "CELERY_FILESYSTEM_DIR": str(BENCH_DIR / "celery"),
+            "MEDIA_ROOT": str(BENCH_DIR / "media"),
+            "RINGCENTRAL_SERVER_URL": self.emulator_url,
+            "RINGCENTRAL_AUTHORIZE_URL": self.emulator_url,
+            "RINGCENTRAL_REDIRECT_URI": f"{self.web_url}/accounts/callback/",
+            "SEND_TASK_QUEUE": "",
+        }
+        environment.pop("TOKEN_ENCRYPTION_KEYS", None)
+        if self.redis_url:
+            environment["REDIS_URL"] = self.redis_url
+        else:
+            environment.pop("REDIS_URL", None)
+        return environment
+
+    def prepare(self) -> None:
+        """Empty folders, database and Redis for the run (the emulator store is made apart)."""
+        for name in ("cache", "celery", "media", "logs"):
+            shutil.rmtree(BENCH_DIR / name, ignore_errors=True)
+            (BENCH_DIR / name).mkdir(parents=True)
+        database_fresh(self.database_url)
+        redis_fresh(self.redis_url)
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> Path:
+        log = BENCH_DIR / "logs" / f"{name}.log"
+        output: IO[bytes]
+        with log.open("wb") as output:
+            self.processes[name] = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.logs[name] = log
+        return log
+
+    def start_emulator(self) -> None:
+        o = self.options
+        flags = ["--rate-scale", str(o.rate_scale)] if o.rate_scale > 0 else ["--no-rate-limits"]
+        log = self._spawn(
+            "emulator",
+            [
+                sys.executable, "-m", "emulator", "serve",
+                "--host", "127.0.0.1", "--port", str(self.emulator_port),
+                "--db", str(self.emulator_db),
+                "--latency", str(o.latency_ms),
+                "--redirect-uri", f"{self.web_url}/accounts/callback/",
+                *flags,
+            ],
+            {**os.environ},
+        )  # fmt: skip
+        wait_http(f"{self.emulator_url}/_emulator/requests", self.processes["emulator"], log, 30)
+
+    def start_web(self) -> None:
+        o = self.options
+        log = self._spawn(
+            "web",
+            [
+                sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                "--bind", f"127.0.0.1:{self.web_port}",
+                "--workers", str(o.web_workers), "--threads", str(o.web_threads),
+                "--worker-class", "gthread", "--timeout", "120",
+                # the time each request spent in a worker, by the bench's phase header
+                "--access-logfile", str(self.access_log),
+                "--access-logformat", "%({x-bench-phase}i)s %(s)s %(D)s %(m)s %(U)s",
+            ],
+            self.env(),
+        )  # fmt: skip
+        wait_http(f"{self.web_url}/healthz", self.processes["web"], log, 60)
+
+    def start_worker(self) -> None:
+        o = self.options
+        log = self._spawn(
+            "worker",
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker",
+                "-Q", "default,ringcentral", "-n", f"bench-{os.getpid()}@%h", "-l", "info",
+                # threads: one process, so one rate budget even without Redis
+                "--pool", "threads", "--concurrency", str(o.worker_concurrency),
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ],
+            self.env(),
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text(errors="replace"):
+            if self.processes["worker"].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def web_worker_pids(self) -> list[int]:
+        master = self.processes["web"].pid
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def alive(self) -> dict[str, bool]:
+        return {name: p.poll() is None for name, p in self.processes.items()}
+
+    def stop(self) -> None:
+        for name in ("worker", "web", "emulator"):
+            process = self.processes.get(name)
+            if process is not None:
+                stop_process(process)
