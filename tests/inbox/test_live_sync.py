@@ -16,7 +16,6 @@ from inbox.live_selectors import live_counter_get
 from inbox.live_sync import (
     mailbox_event_record,
     mailbox_sync,
-    mailbox_sync_request,
     mailbox_viewed,
     mailboxes_sync_due,
 )
