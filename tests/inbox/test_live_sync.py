@@ -57,6 +57,7 @@ def sync(user: User) -> Any:
 
 
 def state_of(user: User) -> MailboxSync:
+    assert user.rc_account_id is not None and user.rc_extension_id is not None
     return MailboxSync.objects.get(account_id=user.rc_account_id, extension_id=user.rc_extension_id)
 
 

@@ -26,12 +26,13 @@ from tests.inbox.live_support import inject_sms, live_tasks_record
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import TaskRecorder, request_count, wait_until
 
+SUBSCRIPTION_ID = "2db5fcc4-0000-4000-8000-fa9b78dd9a55"
 TOKEN = "a-verification-token-of-43-characters-long-x"
 NOTIFICATION = {
     "uuid": "2661273919712564939",
     "event": "/restapi/v1.0/account/~/extension/~/message-store",
     "timestamp": "2026-04-18T20:25:24.611Z",
-    "subscriptionId": "2db5fcc4-0000-4000-8000-fa9b78dd9a55",
+    "subscriptionId": SUBSCRIPTION_ID,
     "ownerId": "5000000102",
     "body": {"extensionId": "5000000102", "changes": [{"type": "SMS", "newCount": 1}]},
 }
@@ -53,7 +54,7 @@ def subscription(db: None) -> MailboxSubscription:
         extension_id=5000000102,
         hook_id=uuid.uuid4(),
         token_digest=token_digest(TOKEN),
-        rc_subscription_id=NOTIFICATION["subscriptionId"],
+        rc_subscription_id=SUBSCRIPTION_ID,
         status=MailboxSubscription.Status.ACTIVE,
     )
 
