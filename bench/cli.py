@@ -4,6 +4,7 @@ sign people in, run the benchmarks, print one table and write the JSON file."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import sys
@@ -14,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import django
 
 from bench.browser import Browser
 from bench.context import FULL, QUICK, Context, Sizes
@@ -68,6 +71,9 @@ def sign_everyone_in(ctx: Context, chosen: list[str]) -> None:
     demo = {u.extension_id: u for u in DEMO_USERS}
     if {"proxy", "sends"} & set(chosen):
         people[AGENT_EXTENSION] = (demo[AGENT_EXTENSION].username, demo[AGENT_EXTENSION].password)
+    if "sync" in chosen and ctx.prepared.sync_user is not None:
+        sync_user = ctx.prepared.sync_user
+        people[sync_user.extension_id] = (sync_user.username, sync_user.password)
     if "bulk" in chosen:
         people[ADMIN_EXTENSION] = (demo[ADMIN_EXTENSION].username, demo[ADMIN_EXTENSION].password)
     ctx.passwords.update(people)
@@ -134,9 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(stack.env())
         # `config` first: its Celery app reads the settings, and bench.settings imports
         # config.settings, which must not be the first import of the package
-        import config  # noqa: F401
-        import django
-
+        importlib.import_module("config")
         django.setup()
         from django.core.management import call_command
 

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH_DIR = REPO / "var" / "bench"
 BENCH_DATABASE = "teaminbox_bench"
 BENCH_REDIS_DB = 15
+LIVE_QUEUE_OFF = "bench-live-off"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,11 @@ class Stack:
             "RINGCENTRAL_AUTHORIZE_URL": self.emulator_url,
             "RINGCENTRAL_REDIRECT_URI": f"{self.web_url}/accounts/callback/",
             "SEND_TASK_QUEUE": "",
+            "WEBHOOK_BASE_URL": self.web_url,
+            # live updates' tasks (subscriptions, webhook-driven syncs) go to a queue no bench
+            # worker takes: the benchmarks measure pages, sends and deletes without syncs
+            # running beside them, and the sync benchmark calls the sync service itself
+            "LIVE_TASK_QUEUE": LIVE_QUEUE_OFF,
         }
         environment.pop("TOKEN_ENCRYPTION_KEYS", None)
         if self.redis_url:
