@@ -5,10 +5,13 @@ the collected static files under var/bench/, so that a bench run shares no state
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from config.settings import *  # noqa: F403
 from config.settings import REDIS_URL, VAR_DIR
 
-BENCH_DIR = VAR_DIR / "bench"
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or VAR_DIR / "bench")
 
 if not REDIS_URL:
     CACHES = {

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-BENCH_DIR = REPO / "var" / "bench"
+# BENCH_DIR moves everything a run writes (the smoke test runs in a folder of its own)
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or REPO / "var" / "bench")
 BENCH_DATABASE = "teaminbox_bench"
 BENCH_REDIS_DB = 15
 LIVE_QUEUE_OFF = "bench-live-off"
