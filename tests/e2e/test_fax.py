@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 
 from tests.accounts.support import point_dashboard_at
 from tests.inbox.fax_support import pdf_with_image
-from tests.support.celery_worker import Worker
+from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
-from tests.support.fax_worker import fax_worker
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +35,8 @@ def faxing(settings: Any, live_server: Any, emulator_factory: Any) -> RunningEmu
 
 
 @pytest.fixture
-def worker(
-    faxing: RunningEmulator, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Worker]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with fax_worker(tmp_path, settings, faxing, monkeypatch) as started:
+def worker(faxing: RunningEmulator, tmp_path: Path) -> Iterator[Worker]:
+    with sending_worker(tmp_path, faxing, name="fax") as started:
         yield started
 
 

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from inbox.models import Send
 from tests.accounts.support import point_dashboard_at
 from tests.emulator.factories import conversation_of, make_sms
-from tests.support.celery_worker import Worker, celery_worker, sends_routed_to
+from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import outbound, request_count
 
@@ -42,12 +42,7 @@ def sending(
     callback = f"{live_server.url}/accounts/callback/"
     running = emulator_factory("--redirect-uri", callback, "--sms-step", "0.5")
     point_dashboard_at(settings, running, redirect_uri=callback)
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": settings.MEDIA_ROOT}
-    with (
-        celery_worker(tmp_path, name="e2e-sends", env=environment, shared_broker=True) as worker,
-        sends_routed_to(worker),
-    ):
+    with sending_worker(tmp_path, running, name="e2e-sends") as worker:
         yield running, worker
 
 

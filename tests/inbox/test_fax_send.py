@@ -23,9 +23,8 @@ from inbox.models import Send
 from tests.emulator.factories import make_fax
 from tests.inbox.conftest import extension_of, point_at, signed_in
 from tests.inbox.fax_support import pdf_with_image
-from tests.support.celery_worker import Worker
+from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
-from tests.support.fax_worker import fax_worker
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +38,8 @@ def running(settings: Any, emulator_factory: Any, transactional_db: None) -> Run
 
 
 @pytest.fixture
-def worker(
-    running: RunningEmulator, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Worker]:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with fax_worker(tmp_path, settings, running, monkeypatch) as started:
+def worker(running: RunningEmulator, tmp_path: Path) -> Iterator[Worker]:
+    with sending_worker(tmp_path, running, name="fax") as started:
         yield started
 
 

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import redis
 from django.conf import settings
 from django.db import connection
+from django.test.utils import override_settings
 
 REPO = Path(__file__).resolve().parents[2]
 START_SECONDS = 60
@@ -192,3 +193,18 @@ def celery_beat(tmp_path: Path, worker: Worker, *, env: Mapping[str, str]) -> It
         yield log
     finally:
         stop(process)
+
+
+@contextlib.contextmanager
+def sending_worker(
+    tmp_path: Path, running: Any, *, name: str = "sends", **options: Any
+) -> Iterator[Worker]:
+    """A worker that sends this test's messages: the pipeline's tasks go to its queue, it
+    calls the test's emulator (`running`, a RunningEmulator) and reads the documents of sends
+    from the test's MEDIA_ROOT (set here to a folder of `tmp_path`)."""
+    media = str(tmp_path / "media")
+    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": media}
+    started = celery_worker(tmp_path, name=name, env=environment, shared_broker=True, **options)
+    # override_settings, not an assignment: the file storage must hear of the new folder
+    with override_settings(MEDIA_ROOT=media), started as worker, sends_routed_to(worker):
+        yield worker
