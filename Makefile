@@ -37,3 +37,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# Benchmarks against the RingCentral bounds (docs/benchmarks.md). Starts its own emulator,
+# gunicorn and worker; e.g. `make bench BENCH_ARGS="--quick --only pages"`.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
