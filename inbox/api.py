@@ -332,7 +332,11 @@ class MessageDeleteApi(APIView):
         given = DeleteInput(data=request.data)
         given.is_valid(raise_exception=True)
         result = services.message_delete(
-            user=user, mailbox=mailbox, message_id=message_id, purge=given.validated_data["purge"]
+            user=user,
+            mailbox=mailbox,
+            message_id=message_id,
+            purge=given.validated_data["purge"],
+            ip_address=request.META.get("REMOTE_ADDR") or None,
         )
         return write_response(result)
 
@@ -355,6 +359,7 @@ class ConversationDeleteApi(APIView):
             mailbox=mailbox,
             conversation_id=conversation_id,
             purge=given.validated_data["purge"],
+            ip_address=request.META.get("REMOTE_ADDR") or None,
         )
         return write_response(result)
 
