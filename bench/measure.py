@@ -76,6 +76,11 @@ class Emulator:
         body: dict[str, Any] = answer.json()
         return body
 
+    def rate_limits_set(self, plan: dict[str, Any]) -> None:
+        """Replace the rate plan (the emulator starts its counters again)."""
+        answer = requests.put(f"{self.url}/_emulator/rate-limits", json=plan, timeout=30)
+        answer.raise_for_status()
+
     def token(self, username: str, password: str) -> str:
         """An access token by the password grant (the demo app's credentials)."""
         answer = requests.post(
