@@ -7,6 +7,7 @@ import argparse
 import importlib
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -24,7 +25,7 @@ from bench.context import FULL, QUICK, Context, Sizes
 from bench.mailboxes import ADMIN_EXTENSION, AGENT_EXTENSION, Need, prepare
 from bench.measure import Emulator
 from bench.report import Result, table, write_json
-from bench.stack import BENCH_DIR, Stack, StackOptions
+from bench.stack import BENCH_DIR, REPO, Stack, StackOptions
 from emulator.identity import DEMO_USERS
 
 # in this order: the page benchmarks first, on a quiet machine; bulk delete last, as it
@@ -127,6 +128,22 @@ def runner(name: str) -> Callable[[Context], Result]:
     return runs[name]
 
 
+def commit() -> str:
+    """The commit measured (with `+` when the tree has changes)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+            check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+" if dirty else "")
+
+
 def machine() -> dict[str, Any]:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -199,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     header = {
         "started": began.isoformat(timespec="seconds"),
         "quick": args.quick,
+        "commit": commit(),
         "machine": machine(),
         "stack": {
             "latency_ms": options.latency_ms,
