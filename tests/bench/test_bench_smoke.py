@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.emulator import REPO_ROOT
+
+pytestmark = pytest.mark.integration
 
 
 def test_it_runs_quick_benchmarks_and_writes_their_figures(tmp_path: Path) -> None:
