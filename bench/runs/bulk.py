@@ -78,6 +78,8 @@ def run(ctx: Context) -> Result:
         "delete_calls": deletes,
         "minimum_calls": minimum,
         "elapsed_seconds": round(elapsed, 2),
+        # the job sends one call at a time: its own pace is one call per this many seconds
+        "seconds_per_call": round(elapsed / deletes, 3) if deletes else None,
         "medium_limit": limit,
         "window_seconds": window,
         "limit_pace_seconds": round(allowed, 2),
