@@ -195,8 +195,9 @@ CELERY_RESULT_BACKEND = None
 
 # --- Sending (inbox.send_pipeline) ----------------------------------------------------------
 
-# The queue every task of the send pipeline goes to; blank: the route table of config/celery.py
-# (RingCentral calls on `ringcentral`, recovery on `default`). Tests point it at their worker.
+# The queue every task of the send pipeline and of admins' bulk delete jobs goes to (their
+# follow-ups included); blank: the route table of config/celery.py (RingCentral calls on
+# `ringcentral`, recovery on `default`). Tests point it at their worker.
 SEND_TASK_QUEUE = env_str("SEND_TASK_QUEUE")
 # A send claimed by a worker that has not finished within this many seconds is taken to have
 # lost its worker; longer than a slot wait plus a call's timeouts (30 + 35 s).

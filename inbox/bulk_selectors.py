@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, Send
+from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
 from inbox.presenters import message_view
 from inbox.queries import HISTORY_START, ConversationQuery
 from inbox.ringcentral import ringcentral_do, ringcentral_reads
@@ -27,8 +27,6 @@ from rcapi import RingCentralClient
 
 LIST_PAGE = 1000  # the most RingCentral returns a page
 FEW = 10  # ticked conversations up to this many are read one by one, beyond it the mailbox
-# sends that hold the bulk job back: they wait for the same RingCentral budget
-WAITING_SEND_STATUSES = (Send.Status.QUEUED, Send.Status.RETRYING, Send.Status.SENDING)
 
 
 def bulk_admin_check(*, user: User) -> int:
@@ -72,14 +70,6 @@ def bulk_job_left(*, job: BulkDeleteJob) -> int:
     """Conversations the current action has not finished (pending, or in progress)."""
     return job.items.filter(
         state__in=[BulkDeleteItem.State.PENDING, BulkDeleteItem.State.CLAIMED]
-    ).count()
-
-
-def sends_waiting(*, extension_ids: Sequence[int]) -> int:
-    """Unfinished interactive sends of these mailboxes: while there are any, a bulk job lets
-    them have RingCentral first."""
-    return Send.objects.filter(
-        extension_id__in=list(extension_ids), status__in=WAITING_SEND_STATUSES
     ).count()
 
 

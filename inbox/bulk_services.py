@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -36,11 +37,12 @@ from django.utils import timezone
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import ringcentral_call
-from inbox.bulk_selectors import LIST_PAGE, Selection, bulk_selection_read, sends_waiting
+from inbox.bulk_selectors import LIST_PAGE, Selection, bulk_selection_read
 from inbox.cache import mailbox_cache_drop
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
 from inbox.queries import HISTORY_START, ConversationQuery
 from inbox.selectors import Mailbox
+from inbox.send_selectors import sends_waiting
 from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError
 from rcapi.bulk import BULK_LIMIT
 
@@ -241,11 +243,19 @@ def bulk_job_revive(*, job: BulkDeleteJob) -> bool:
     return True
 
 
+def _task_options() -> dict[str, Any]:
+    """Where the job's tasks go, its own follow-ups included: `SEND_TASK_QUEUE` like the send
+    pipeline's tasks (tests point it at their worker), or else the routes of config/celery.py
+    (the `ringcentral` queue)."""
+    queue = settings.SEND_TASK_QUEUE
+    return {"queue": queue, "routing_key": queue, "exchange": queue} if queue else {}
+
+
 def bulk_task_send(*, job_id: int, countdown: float | None = None) -> None:
-    """Hand the job to a worker (the `ringcentral` queue), now or after `countdown` s."""
+    """Hand the job to a worker, now or after `countdown` s."""
     from inbox.bulk_tasks import rc_bulk_job_run  # the task module imports this one
 
-    rc_bulk_job_run.apply_async(args=[job_id], countdown=countdown)
+    rc_bulk_job_run.apply_async(args=[job_id], countdown=countdown, **_task_options())
 
 
 # --------------------------------------------------------------------------- running
@@ -326,10 +336,17 @@ class _Run:
     # ------------------------------------------------------------- RingCentral
 
     def wait_for_sends(self) -> None:
-        """Interactive sends of these mailboxes first: they share the RingCentral budget."""
-        mailboxes = {self.job.extension_id, self.actor.rc_extension_id or self.job.extension_id}
+        """Interactive sends go first. The rate budget is counted per calling user, and the
+        job calls as the admin who started it, so the admin's own sends are the ones that
+        compete with it for slots; the mailbox's own sends are waited for too, since its
+        owner expects them out while their mailbox is being cleaned."""
+        mailboxes = {self.job.extension_id}
+        if self.actor.rc_extension_id is not None:
+            mailboxes.add(self.actor.rc_extension_id)
         deadline = time.monotonic() + SEND_YIELD_MAX
-        while time.monotonic() < deadline and sends_waiting(extension_ids=sorted(mailboxes)):
+        while time.monotonic() < deadline and any(
+            sends_waiting(extension_id=mailbox) for mailbox in mailboxes
+        ):
             time.sleep(SEND_YIELD_POLL)
 
     def call(self, operation: Callable[[RingCentralClient], T]) -> T:

@@ -18,14 +18,11 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-import inbox.bulk_services
-from config import celery_app
 from emulator.mailstore import NewAttachment, insert_message, sms_conversation_id
 from emulator.store import Store
-from inbox.bulk_tasks import rc_bulk_job_run
 from inbox.models import AuditEntry, BulkDeleteJob
 from tests.inbox.conftest import point_at, sign_in
-from tests.support.celery_worker import Worker, celery_worker
+from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import REPO_ROOT, RunningEmulator, start_emulator
 
 pytestmark = pytest.mark.integration
@@ -91,28 +88,10 @@ def big_rc(big_template: Path, tmp_path: Path, settings: Any) -> Iterator[Runnin
 
 
 @pytest.fixture
-def worker(
-    transactional_db: None, tmp_path: Path, big_rc: RunningEmulator, monkeypatch: Any
-) -> Iterator[Worker]:
-    """A real worker; the jobs this test starts are sent to its own queue."""
-    env = {"RINGCENTRAL_SERVER_URL": big_rc.url, "RINGCENTRAL_AUTHORIZE_URL": big_rc.url}
-    with celery_worker(tmp_path, name="bulk", env=env) as started:
-
-        def send(*, job_id: int, countdown: float | None = None) -> None:
-            with celery_app.connection_for_write(
-                transport_options=started.transport_options
-            ) as broker:
-                # the task's route names the `ringcentral` exchange: this queue's own instead
-                rc_bulk_job_run.apply_async(
-                    args=[job_id],
-                    queue=started.queue,
-                    exchange=started.queue,
-                    routing_key=started.queue,
-                    connection=broker,
-                    countdown=countdown,
-                )
-
-        monkeypatch.setattr(inbox.bulk_services, "bulk_task_send", send)
+def worker(transactional_db: None, tmp_path: Path, big_rc: RunningEmulator) -> Iterator[Worker]:
+    """A real worker on a queue of its own: the job's tasks reach it, follow-ups included,
+    because `SEND_TASK_QUEUE` names that queue here and in the worker."""
+    with sending_worker(tmp_path, big_rc, name="bulk") as started:
         yield started
 
 

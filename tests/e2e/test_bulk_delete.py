@@ -1,0 +1,201 @@
+"""An admin's bulk delete in real Chromium, with a real Celery worker and the emulator (rate
+limits on, Medium 1 request per 3 s, so the job takes a few seconds and the bar is seen to
+move): select every conversation of a filter, preview, type the count, watch the progress,
+read the report; restore from the job's page; purge with its own typed confirmation. The
+emulator's store and the audit log are checked after each step."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from accounts.models import User
+from emulator.store import Store
+from inbox.models import AuditEntry, BulkDeleteJob
+from tests.accounts.support import point_dashboard_at
+from tests.emulator.factories import conversation_of, make_sms
+from tests.inbox.support import day_of, own_day
+from tests.support.celery_worker import Worker, sending_worker
+from tests.support.emulator import RunningEmulator
+
+CONVERSATIONS = 150  # three DeleteMessagesByFilter calls of 50
+MEDIUM = "Medium=1"
+WINDOW = "3"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings: Any) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"bulk-e2e-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture
+def bulk(
+    settings: Any, live_server: Any, emulator_factory: Any, tmp_path: Path
+) -> Iterator[tuple[RunningEmulator, Worker]]:
+    """The emulator with a slow Medium limit, and a worker the job's tasks are routed to."""
+    callback = f"{live_server.url}/accounts/callback/"
+    running = emulator_factory(
+        "--redirect-uri", callback, "--rate-limit", MEDIUM, "--rate-window", WINDOW,
+        rate_limits=True,
+    )  # fmt: skip
+    point_dashboard_at(settings, running, redirect_uri=callback)
+    with sending_worker(tmp_path, running, name="e2e-bulk") as worker:
+        yield running, worker
+
+
+def availability(running: RunningEmulator, message_ids: list[int]) -> dict[str, int]:
+    marks = ",".join("?" * len(message_ids))
+    with Store(running.db_path).read() as db:
+        rows = db.execute(
+            f"SELECT availability, COUNT(*) AS n FROM message WHERE id IN ({marks}) "  # noqa: S608
+            "GROUP BY availability",
+            message_ids,
+        ).fetchall()
+    return {row["availability"]: row["n"] for row in rows}
+
+
+def delete_calls(running: RunningEmulator) -> int:
+    records = requests.get(f"{running.url}/_emulator/requests", timeout=10).json()["records"]
+    return sum(r["count"] for r in records if r["operation"] == "deleteMessageByFilter")
+
+
+def watch_progress(page: Any, *, seconds: float = 60) -> list[int]:
+    """The bar's values read on the page as it is (no reload) until the report shows."""
+    page.evaluate("window.stillTheSamePage = true")  # gone when the page reloads
+    bar = page.get_by_role("progressbar", name="Progress")
+    seen: list[int] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = page.evaluate(
+                """() => {
+                    const bar = document.querySelector('[data-progress-bar]');
+                    return {same: window.stillTheSamePage === true,
+                            value: bar ? Number(bar.value) : null};
+                }"""
+            )
+        except PlaywrightError:
+            break  # the page is reloading: the job has ended
+        if not state["same"]:
+            break  # the job ended and the page reloaded for its report
+        if state["value"] is not None and (not seen or seen[-1] != state["value"]):
+            seen.append(int(state["value"]))
+        time.sleep(0.1)
+    expect(bar).to_be_visible()
+    return seen
+
+
+def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
+    page: Any, live_server: Any, bulk: tuple[RunningEmulator, Worker]
+) -> None:
+    running, worker = bulk
+    admin = running.user("admin")
+    extension = int(admin["extension_id"])
+    day, _ = own_day()
+    message_ids = [
+        make_sms(running.db_path, extension, other_number=f"+1209555{n:04d}",
+                 text=f"Old thread {n}", created_ts=day + 60 * n)
+        for n in range(CONVERSATIONS)
+    ]  # fmt: skip
+    conversations = sorted(conversation_of(running.db_path, m) for m in message_ids)
+
+    # sign in, open the list and filter it to that day
+    page.goto(f"{live_server.url}/inbox/{extension}/")
+    expect(page.get_by_role("heading", name="Sign in to RingCentral")).to_be_visible()
+    page.get_by_label("Email or phone number").fill(admin["username"])
+    page.get_by_label("Password").fill(admin["password"])
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    filters = page.get_by_role("search", name="Filter conversations")
+    filters.get_by_label("From", exact=True).fill(day_of(day))
+    filters.get_by_label("To", exact=True).fill(day_of(day))
+    filters.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("checkbox", name="Select the conversation with").first).to_be_visible()
+    select_all = page.get_by_label(f"Select all {CONVERSATIONS} conversations matching")
+    select_all.check()
+    page.get_by_role("button", name="Delete selected…").click()
+
+    # the preview: what would go; a wrong count starts nothing
+    expect(
+        page.get_by_role("heading", name=f"Delete {CONVERSATIONS} conversations?")
+    ).to_be_visible()
+    expect(page.get_by_text(f"Type {CONVERSATIONS} to confirm")).to_be_visible()
+    page.get_by_label(f"Type {CONVERSATIONS} to confirm").fill(str(CONVERSATIONS - 1))
+    page.get_by_role("button", name=f"Delete {CONVERSATIONS} conversations").click()
+    expect(page.get_by_role("status").filter(has_text="does not match")).to_be_visible()
+    job = BulkDeleteJob.objects.get()
+    assert job.status == BulkDeleteJob.Status.PREVIEWED
+    assert delete_calls(running) == 0
+
+    page.get_by_label(f"Type {CONVERSATIONS} to confirm").fill(str(CONVERSATIONS))
+    page.get_by_role("button", name=f"Delete {CONVERSATIONS} conversations").click()
+    expect(
+        page.get_by_role("heading", name=f"Bulk delete: {CONVERSATIONS} conversations")
+    ).to_be_visible()
+
+    # the bar moves without a reload, then the report
+    seen = watch_progress(page)
+    moving = [value for value in seen if 0 < value < CONVERSATIONS]
+    print(f"\nprogress values seen on the page: {seen}")
+    assert len(set(seen)) >= 2 and moving, (seen, worker.output())
+    assert seen == sorted(seen)
+    report = page.get_by_role("region", name="Report")
+    expect(report).to_contain_text(
+        f"{CONVERSATIONS} of {CONVERSATIONS} conversations deleted.", timeout=30_000
+    )
+    assert availability(running, message_ids) == {"Deleted": CONVERSATIONS}
+    assert delete_calls(running) == 3
+
+    # restore, from the job's page
+    page.get_by_role("button", name="Restore the deleted conversations").click()
+    expect(
+        page.get_by_role("heading", name=f"Bulk restore: {CONVERSATIONS} conversations")
+    ).to_be_visible()
+    expect(page.get_by_role("region", name="Report")).to_contain_text(
+        f"{CONVERSATIONS} of {CONVERSATIONS} conversations restored.", timeout=60_000
+    )
+    assert availability(running, message_ids) == {"Alive": CONVERSATIONS}
+
+    # purge: its own typed confirmation
+    page.get_by_label(f"Type {CONVERSATIONS} to purge").fill("15")
+    page.get_by_role("button", name=f"Purge {CONVERSATIONS} conversations").click()
+    expect(page.get_by_role("status").filter(has_text="does not match")).to_be_visible()
+    assert availability(running, message_ids) == {"Alive": CONVERSATIONS}
+    page.get_by_label(f"Type {CONVERSATIONS} to purge").fill(str(CONVERSATIONS))
+    page.get_by_role("button", name=f"Purge {CONVERSATIONS} conversations").click()
+    expect(page.get_by_role("region", name="Report")).to_contain_text(
+        f"{CONVERSATIONS} of {CONVERSATIONS} conversations purged.", timeout=60_000
+    )
+    expect(page.get_by_role("button", name="Restore the deleted conversations")).to_have_count(0)
+    assert availability(running, message_ids) == {"Purged": CONVERSATIONS}
+    assert delete_calls(running) == 6
+
+    # the audit log: exactly what was done, by whom, from where
+    person = User.objects.get(rc_extension_id=extension)
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action for e in entries] == [
+        AuditEntry.Action.BULK_DELETE,
+        AuditEntry.Action.BULK_RESTORE,
+        AuditEntry.Action.BULK_PURGE,
+    ]
+    for entry in entries:
+        assert entry.actor == person
+        assert entry.ip_address == "127.0.0.1"
+        assert entry.outcome == AuditEntry.Outcome.DONE
+        assert entry.extension_id == extension
+        assert sorted(int(c) for c in entry.conversation_ids) == conversations
+        assert entry.message_count == CONVERSATIONS
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.get_by_role("cell", name="Purged conversations in bulk")).to_be_visible()
