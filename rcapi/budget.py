@@ -31,6 +31,11 @@ How a slot is counted, and why:
 only by Lua scripts, so every web and worker process shares it atomically.
 `LocalRateBudget` keeps the same log in memory: the fallback when Redis is not configured, and
 **per process** — two processes with their own local budgets can together exceed the limit.
+
+`usage(key, group)` reads a lane for display (an operations page) without changing it: the
+limit and window in force, the slots counted in the window, when a 429 block ends, and how
+many 429 answers — and refusals by the budget itself, where nothing was sent — the lane had
+in the last hour (counted per minute; the oldest minute drops out whole).
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -61,6 +66,10 @@ MARGIN_MIN = 0.05  # seconds
 MARGIN_FRACTION = 0.01  # of the window
 LEASE = 300.0  # seconds an unsettled slot is kept: longer than any call may take
 POLL = 0.02  # seconds between looks while the slot to wait for is still in flight
+EVENT_BUCKET = 60  # seconds per counter of 429s and refusals
+EVENT_BUCKETS = 60  # counters kept: "the last hour"
+RATE_LIMITED = "429"  # the platform answered 429
+REFUSED = "refused"  # the budget refused a slot: nothing was sent
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,34 @@ class Slot:
     taken_at: float
 
 
+@dataclass(frozen=True)
+class LaneUsage:
+    """One (key, group) lane as it stands, for display: nothing decides with it, and by the
+    time it is shown the lane may have moved."""
+
+    key: str
+    group: str
+    limit: int
+    confirmed: bool  # the platform stated `limit`; False: the seeded default, not yet confirmed
+    window: float
+    used: int  # slots counted in the window now, calls in flight included
+    in_flight: int
+    blocked_until: float | None  # Unix time a 429 block ends; None when not blocked
+    rate_limited: int  # 429 answers in the last hour
+    refused: int  # slots the budget refused in the last hour (nothing was sent)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def headroom(self) -> float:
+        """The share of the limit still free, 0.0 to 1.0; none while blocked."""
+        if self.limit <= 0 or self.blocked_until is not None:
+            return 0.0
+        return self.remaining / self.limit
+
+
 class RateBudget(ABC):
     """Slots per (key, group): `acquire` one before a call, `settle` it with the answer."""
 
@@ -149,6 +186,7 @@ class RateBudget(ABC):
                 return slot
             left = None if deadline is None else deadline - time.monotonic()
             if not wait or (left is not None and left <= 0):
+                self._count(key, group, REFUSED)
                 raise RateLimited(
                     f"No {group} request slot free for {key}: the next one is expected in "
                     f"{delay:.2f} s",
@@ -162,12 +200,30 @@ class RateBudget(ABC):
     def settle(self, slot: Slot, answer: RateAnswer | None) -> None:
         """The call of `slot` has ended (`answer` None: it got no answer at all).
         Never raises: the call's own outcome matters more than the bookkeeping."""
+        if answer is not None and answer.status == 429:
+            self._count(slot.key, answer.group or slot.group, RATE_LIMITED)
         same_group = answer is None or answer.group in (None, slot.group)
         self._settle(slot, slot.group, answer if same_group else None)
         if answer is not None and not same_group and answer.group is not None:
             # the platform counted the call in another group than the table says:
             # believe the platform for what it reveals about that group
             self._settle(slot, answer.group, answer, mark_slot=False)
+
+    def usage(self, key: str, group: str) -> LaneUsage:
+        """The lane of (key, group) as it stands; changes nothing."""
+        return self.usages([(key, group)])[0]
+
+    def usages(self, lanes: Sequence[tuple[str, str]]) -> list[LaneUsage]:
+        """`usage` of each (key, group), in order."""
+        return [self._usage(key, group) for key, group in lanes]
+
+    @abstractmethod
+    def _usage(self, key: str, group: str) -> LaneUsage: ...
+
+    @abstractmethod
+    def _count(self, key: str, group: str, kind: str) -> None:
+        """One more `kind` (RATE_LIMITED or REFUSED) for the lane this minute. Never raises:
+        it is bookkeeping beside a call whose outcome matters more."""
 
     @abstractmethod
     def _try_take(self, key: str, group: str, token: str) -> tuple[Slot | None, float]:
@@ -203,6 +259,8 @@ class LocalRateBudget(RateBudget):
         super().__init__(**options)
         self._lanes: dict[tuple[str, str], _Lane] = {}
         self._changed = threading.Condition()
+        # (key, group, kind) → minute (on the wall clock) → count
+        self._events: dict[tuple[str, str, str], dict[int, int]] = {}
 
     @staticmethod
     def _now() -> float:
@@ -266,6 +324,38 @@ class LocalRateBudget(RateBudget):
     def _pause(self, key: str, group: str, seconds: float) -> None:
         with self._changed:
             self._changed.wait(timeout=seconds)
+
+    def _count(self, key: str, group: str, kind: str) -> None:
+        minute = int(time.time() // EVENT_BUCKET)
+        with self._changed:
+            counts = self._events.setdefault((key, group, kind), {})
+            counts[minute] = counts.get(minute, 0) + 1
+            for old in [m for m in counts if m <= minute - EVENT_BUCKETS]:
+                del counts[old]
+
+    def _recent(self, key: str, group: str, kind: str, minute: int) -> int:
+        counts = self._events.get((key, group, kind), {})
+        return sum(n for m, n in counts.items() if m > minute - EVENT_BUCKETS)
+
+    def _usage(self, key: str, group: str) -> LaneUsage:
+        with self._changed:
+            now, wall = self._now(), time.time()
+            lane = self._lanes.get((key, group)) or _Lane()
+            window = lane.window or self.window
+            floor = now - window - self.margin_for(window)
+            minute = int(wall // EVENT_BUCKET)
+            return LaneUsage(
+                key=key,
+                group=group,
+                limit=self.default_limit(group) if lane.limit is None else lane.limit,
+                confirmed=lane.limit is not None,
+                window=window,
+                used=sum(1 for s in lane.entries.values() if s > floor),
+                in_flight=sum(1 for s in lane.entries.values() if s > now),
+                blocked_until=wall + lane.blocked_until - now if lane.blocked_until > now else None,
+                rate_limited=self._recent(key, group, RATE_LIMITED, minute),
+                refused=self._recent(key, group, REFUSED, minute),
+            )
 
 
 # --------------------------------------------------------------------------- Redis
@@ -346,6 +436,47 @@ return 1
 """
 
 
+# KEYS[1] counts (hash: '<kind>:<minute>' → count). ARGV: kind, buckets kept, bucket seconds,
+# ttl. The minute comes from Redis's clock, like every other time of the budget.
+_COUNT = """
+local t = redis.call('TIME')
+local minute = math.floor(tonumber(t[1]) / tonumber(ARGV[3]))
+redis.call('HINCRBY', KEYS[1], ARGV[1] .. ':' .. minute, 1)
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local at = tonumber(string.match(name, ':(%d+)$'))
+  if at and at <= minute - tonumber(ARGV[2]) then redis.call('HDEL', KEYS[1], name) end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+# KEYS[1] log, KEYS[2] state, KEYS[3] counts. ARGV: default limit, default window, margin,
+# margin fraction, buckets kept, bucket seconds. Reads only: the lane is left as it is.
+_USAGE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[2], 'limit', 'window', 'blocked_until')
+local limit = tonumber(state[1] or ARGV[1])
+local window = tonumber(state[2] or ARGV[2])
+local blocked = tonumber(state[3] or '0')
+local margin = math.max(tonumber(ARGV[3]), window * tonumber(ARGV[4]))
+local used = redis.call('ZCOUNT', KEYS[1], string.format('(%.6f', now - window - margin), '+inf')
+local in_flight = redis.call('ZCOUNT', KEYS[1], string.format('(%.6f', now), '+inf')
+local minute = math.floor(tonumber(t[1]) / tonumber(ARGV[6]))
+local limited, refused = 0, 0
+local counts = redis.call('HGETALL', KEYS[3])
+for i = 1, #counts, 2 do
+  local kind, at = string.match(counts[i], '^(.+):(%d+)$')
+  if at and tonumber(at) > minute - tonumber(ARGV[5]) then
+    if kind == '429' then limited = limited + tonumber(counts[i + 1])
+    elseif kind == 'refused' then refused = refused + tonumber(counts[i + 1]) end
+  end
+end
+return {tostring(limit), state[1] ~= false and 1 or 0, string.format('%.6f', window), used,
+        in_flight, string.format('%.6f', math.max(blocked - now, 0)), limited, refused}
+"""
+
+
 class RedisRateBudget(RateBudget):
     """The budget in Redis, shared by every process using the same server and `prefix`.
 
@@ -373,10 +504,67 @@ class RedisRateBudget(RateBudget):
         self.state_ttl = state_ttl
         self._acquire = client.register_script(_ACQUIRE)
         self._settle_script = client.register_script(_SETTLE)
+        self._count_script = client.register_script(_COUNT)
+        self._usage_script = client.register_script(_USAGE)
 
     def keys(self, key: str, group: str) -> list[str]:
         tag = f"{self.prefix}:{{{key}|{group}}}"
         return [f"{tag}:log", f"{tag}:state"]
+
+    def counts_key(self, key: str, group: str) -> str:
+        """The lane's counts of 429s and refusals: beside its log, under the same hash tag."""
+        return f"{self.prefix}:{{{key}|{group}}}:counts"
+
+    def _count(self, key: str, group: str, kind: str) -> None:
+        ttl = (EVENT_BUCKETS + 1) * EVENT_BUCKET
+        args: list[str | int | float] = [kind, EVENT_BUCKETS, EVENT_BUCKET, ttl]
+        try:
+            self._count_script(keys=[self.counts_key(key, group)], args=args)
+        except redis.RedisError as exc:
+            log.warning("Could not count a %s %s: %s", group, kind, type(exc).__name__)
+
+    def _usage(self, key: str, group: str) -> LaneUsage:
+        return self.usages([(key, group)])[0]
+
+    def usages(self, lanes: Sequence[tuple[str, str]]) -> list[LaneUsage]:
+        """One round trip for all `lanes` (a pipeline of read-only scripts)."""
+        if not lanes:
+            return []
+        args: list[str | int | float] = [self.window, self.margin, self.margin_fraction]
+        args += [EVENT_BUCKETS, EVENT_BUCKET]
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key, group in lanes:
+                    keys = [*self.keys(key, group), self.counts_key(key, group)]
+                    self._usage_script(
+                        keys=keys, args=[self.default_limit(group), *args], client=pipe
+                    )
+                rows = pipe.execute()
+        except redis.RedisError as exc:
+            raise Unavailable(
+                f"the rate budget store is unreachable ({type(exc).__name__})",
+                may_have_taken_effect=False,
+            ) from exc
+        wall = time.time()
+        usages = []
+        for (key, group), row in zip(lanes, rows, strict=True):
+            limit, confirmed, window, used, in_flight, blocked_for, limited, refused = row
+            blocked = float(blocked_for)
+            usages.append(
+                LaneUsage(
+                    key=key,
+                    group=group,
+                    limit=int(float(limit)),
+                    confirmed=bool(int(confirmed)),
+                    window=float(window),
+                    used=int(used),
+                    in_flight=int(in_flight),
+                    blocked_until=wall + blocked if blocked > 0 else None,
+                    rate_limited=int(limited),
+                    refused=int(refused),
+                )
+            )
+        return usages
 
     def _try_take(self, key: str, group: str, token: str) -> tuple[Slot | None, float]:
         args: list[str | int | float] = [token, self.default_limit(group), self.window]
