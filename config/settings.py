@@ -159,6 +159,9 @@ DATABASES = {"default": _database}
 # --- Cache and Celery -----------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Put before every cache key, in Redis and in the file cache alike: instances that share one
+# Redis (or one var/cache) keep apart by giving each a prefix of its own.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "inbox")
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR", str(VAR_DIR / "celery")))
 
 if REDIS_URL:
@@ -166,7 +169,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "inbox",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -177,6 +180,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     CELERY_BROKER_URL = "filesystem://localhost/"

@@ -4,11 +4,16 @@ With REDIS_URL set, the broker is that Redis; without it, kombu's filesystem tra
 temporary folder. The queue is the worker's own, so no other worker on this machine (a
 `make run`, another test run) can take its tasks.
 
-The send pipeline's tasks reach such a worker through `SEND_TASK_QUEUE` (config/settings.py):
-the worker is started with it set to its queue, so the tasks it enqueues itself (retries,
-trackers, recovery) stay on that queue, and `sends_routed_to(worker)` sets it in the test
-process too, with the broker folder of the worker when the broker is the filesystem.
-`celery_beat` starts the beat process that runs the recovery on a schedule.
+The send pipeline's tasks reach such a worker through `SEND_TASK_QUEUE` (config/settings.py),
+the live inbox's through `LIVE_TASK_QUEUE`: the worker is started with both set to its queue,
+so the tasks it enqueues itself (retries, trackers, recovery, syncs) stay on that queue, and
+`sends_routed_to(worker)` sets them in the test process too, with the broker folder of the
+worker when the broker is the filesystem. `celery_beat` starts the beat process that runs the
+recovery and the live inbox's periodic work on a schedule.
+
+`cache_shared_with_workers()` gives the test process a cache key prefix of its own, for the
+workers it starts to share (`CACHE_KEY_PREFIX`): one cache for both sides, apart from every
+other test's.
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ def celery_worker(
         **os.environ,
         "DATABASE_URL": database_url_of_tests(),
         "SEND_TASK_QUEUE": queue,
+        "LIVE_TASK_QUEUE": queue,
         **(env or {}),
     }
     environment.pop("DJANGO_ENV", None)
@@ -150,14 +156,32 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def sends_routed_to(worker: Worker) -> Iterator[None]:
-    """Send the pipeline's tasks from this process to `worker`'s queue (a worker started
-    with `shared_broker=True`, so that both use one broker folder without Redis)."""
+    """Send the pipeline's and the live inbox's tasks from this process to `worker`'s queue
+    (a worker started with `shared_broker=True`, so that both use one broker folder without
+    Redis)."""
     previous_queue = settings.SEND_TASK_QUEUE
+    previous_live_queue = settings.LIVE_TASK_QUEUE
     settings.SEND_TASK_QUEUE = worker.queue
+    settings.LIVE_TASK_QUEUE = worker.queue
     try:
         yield
     finally:
         settings.SEND_TASK_QUEUE = previous_queue
+        settings.LIVE_TASK_QUEUE = previous_live_queue
+
+
+@contextlib.contextmanager
+def cache_shared_with_workers() -> Iterator[str]:
+    """This process's cache under a fresh key prefix, which it yields: start the test's
+    workers with `CACHE_KEY_PREFIX` set to it (`env=`), and they read and write the same
+    entries (Redis with REDIS_URL, else the file cache in var/cache). Extension ids repeat from
+    test to test, so without a prefix of its own a test would see the counters, locks and
+    cached pages of earlier ones; clearing the cache instead would also flush the broker's
+    Redis database."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    default = {**settings.CACHES["default"], "KEY_PREFIX": prefix}
+    with override_settings(CACHES={**settings.CACHES, "default": default}):
+        yield prefix
 
 
 @contextlib.contextmanager
@@ -167,6 +191,7 @@ def celery_beat(tmp_path: Path, worker: Worker, *, env: Mapping[str, str]) -> It
         **os.environ,
         "DATABASE_URL": database_url_of_tests(),
         "SEND_TASK_QUEUE": worker.queue,
+        "LIVE_TASK_QUEUE": worker.queue,
         **env,
     }
     environment.pop("DJANGO_ENV", None)
@@ -197,13 +222,19 @@ def celery_beat(tmp_path: Path, worker: Worker, *, env: Mapping[str, str]) -> It
 
 @contextlib.contextmanager
 def sending_worker(
-    tmp_path: Path, running: Any, *, name: str = "sends", **options: Any
+    tmp_path: Path,
+    running: Any,
+    *,
+    name: str = "sends",
+    env: Mapping[str, str] | None = None,
+    **options: Any,
 ) -> Iterator[Worker]:
-    """A worker that sends this test's messages: the pipeline's tasks go to its queue, it
-    calls the test's emulator (`running`, a RunningEmulator) and reads the documents of sends
-    from the test's MEDIA_ROOT (set here to a folder of `tmp_path`)."""
+    """A worker that sends this test's messages: the pipeline's (and the live inbox's) tasks
+    go to its queue, it calls the test's emulator (`running`, a RunningEmulator) and reads the
+    documents of sends from the test's MEDIA_ROOT (set here to a folder of `tmp_path`); `env`
+    adds to its environment."""
     media = str(tmp_path / "media")
-    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": media}
+    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": media, **(env or {})}
     started = celery_worker(tmp_path, name=name, env=environment, shared_broker=True, **options)
     # override_settings, not an assignment: the file storage must hear of the new folder
     with override_settings(MEDIA_ROOT=media), started as worker, sends_routed_to(worker):
