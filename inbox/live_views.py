@@ -99,6 +99,7 @@ def live_state(request: HttpRequest, extension_id: int) -> JsonResponse:
 @login_required
 @never_cache
 def ops(request: HttpRequest) -> HttpResponse:
-    """How the live inbox is doing, per mailbox of the admin's account. Agents get a 404."""
+    """How the live inbox is doing, per mailbox of the admin's account, with each mailbox's
+    rate budget read from the budget itself (no RingCentral call). Agents get a 404."""
     report = ops_report_for_user(user=_user(request))
     return render(request, "inbox/ops.html", {"report": report})
