@@ -1,6 +1,8 @@
 """RingCentral's webhook: the validation handshake, the verification token (both header
-names), refusals that change nothing, and — against the emulator delivering to the live
-server — subscriptions made, notified, blacklisted and made again, and dropped at sign-out."""
+names), refusals that change nothing (the tasks it would enqueue are recorded), and a
+subscription RingCentral cannot deliver to. Subscriptions made at sign-in, notified,
+blacklisted and made again, and dropped at sign-out, with a real worker and beat:
+tests/inbox/test_live_worker.py."""
 
 from __future__ import annotations
 
@@ -13,18 +15,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from inbox.live_subscriptions import (
-    subscription_ensure,
-    subscriptions_maintain,
-    token_digest,
-    webhook_address,
-)
-from inbox.live_sync import mailbox_sync
+from inbox.live_subscriptions import subscription_ensure, token_digest
 from inbox.models import MailboxSubscription, MailboxSync
 from tests.inbox.conftest import extension_of, point_at, signed_in
-from tests.inbox.live_support import inject_sms, live_tasks_record
+from tests.inbox.live_support import live_tasks_record
 from tests.support.emulator import RunningEmulator
-from tests.support.sends import TaskRecorder, request_count, wait_until
+from tests.support.sends import TaskRecorder
 
 SUBSCRIPTION_ID = "2db5fcc4-0000-4000-8000-fa9b78dd9a55"
 TOKEN = "a-verification-token-of-43-characters-long-x"
@@ -184,95 +180,8 @@ def test_it_refuses_bodies_that_are_too_big_or_not_json(
 
 
 @pytest.fixture
-def rc(settings: Any, emulator_factory: Any, live_server: Any) -> RunningEmulator:
-    """An emulator that gives up on a failing webhook quickly, and a dashboard it can reach."""
-    settings.WEBHOOK_BASE_URL = live_server.url
-    running = emulator_factory("--webhook-retry-base", "0.2", "--webhook-max-attempts", "3")
-    return point_at(settings, running)
-
-
-def subscriptions_at(rc: RunningEmulator, which: str) -> list[dict[str, Any]]:
-    answer = rc.session(which).get(rc.api("/subscription"), timeout=10)
-    answer.raise_for_status()
-    records: list[dict[str, Any]] = answer.json()["records"]
-    return records
-
-
-def test_it_subscribes_at_sign_in_and_hears_of_new_messages(
-    rc: RunningEmulator, recorded: TaskRecorder, transactional_db: None
-) -> None:
-    browser = signed_in(rc, "agent")
-    bob = User.objects.get(rc_extension_id=extension_of(rc, "agent"))
-    assert [c.args for c in recorded.of("inbox.live_tasks.rc_subscription_ensure")] == [[bob.pk]]
-    row = subscription_ensure(user_id=bob.pk)
-    assert row is not None and row.status == MailboxSubscription.Status.ACTIVE
-    assert row.expires_at is not None and row.rc_subscription_id
-    assert subscription_ensure(user_id=bob.pk) == row  # kept, not made again
-    (remote,) = subscriptions_at(rc, "agent")
-    assert remote["id"] == row.rc_subscription_id and remote["status"] == "Active"
-    assert remote["deliveryMode"]["address"] == webhook_address(row.hook_id)
-
-    inject_sms(rc, to_extension="102", sender="+14155550143", text="Hello there")
-
-    def heard() -> bool:
-        row.refresh_from_db()
-        return row.events >= 2  # the message-store event and the instant SMS
-
-    wait_until(heard, seconds=15, what="notifications delivered to the webhook")
-    assert recorded.of("inbox.live_tasks.rc_mailbox_sync")
-
-    browser.post(reverse("accounts:logout"))
-    row.refresh_from_db()
-    assert row.status == MailboxSubscription.Status.DELETED
-    assert subscriptions_at(rc, "agent") == []
-
-
-def test_it_recreates_a_blacklisted_subscription_and_catches_up(
-    rc: RunningEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-    transactional_db: None,
-) -> None:
-    signed_in(rc, "agent")
-    bob = User.objects.get(rc_extension_id=extension_of(rc, "agent"))
-    assert bob.rc_account_id is not None and bob.rc_extension_id is not None
-    mailbox_sync(account_id=bob.rc_account_id, extension_id=bob.rc_extension_id)
-    first = subscription_ensure(user_id=bob.pk)
-    assert first is not None
-
-    # the webhook fails for a while: every delivery gets a 500
-    def broken(**_: Any) -> None:
-        raise RuntimeError("the database is down")
-
-    monkeypatch.setattr("inbox.live_views.mailbox_event_record", broken)
-    missed = inject_sms(rc, to_extension="102", sender="+14155550144", text="Anyone there?")
-
-    def blacklisted() -> bool:
-        return any(s["status"] == "Blacklisted" for s in subscriptions_at(rc, "agent"))
-
-    wait_until(blacklisted, seconds=20, every=0.5, what="RingCentral blacklists the webhook")
-    monkeypatch.undo()
-    live_tasks_record(monkeypatch)
-
-    assert subscriptions_maintain() == 1  # what the beat runs
-    first.refresh_from_db()
-    assert first.status == MailboxSubscription.Status.BLACKLISTED
-    second = MailboxSubscription.objects.get(owner=bob, status=MailboxSubscription.Status.ACTIVE)
-    assert second.pk != first.pk and second.rc_subscription_id != first.rc_subscription_id
-    assert [s["id"] for s in subscriptions_at(rc, "agent")] == [second.rc_subscription_id]
-
-    caught_up = mailbox_sync(account_id=bob.rc_account_id, extension_id=bob.rc_extension_id)
-    assert caught_up.changed >= 1
-    state = MailboxSync.objects.get(extension_id=bob.rc_extension_id)
-    assert str(missed) in state.recent_versions
-
-    # the new subscription is heard again
-    inject_sms(rc, to_extension="102", sender="+14155550144", text="Still there?")
-    wait_until(
-        lambda: MailboxSubscription.objects.get(pk=second.pk).events >= 1,
-        seconds=15,
-        what="a notification to the new subscription",
-    )
-    assert request_count(rc, operation="createSubscription", status=200) == 2
+def rc(settings: Any, emulator_factory: Any) -> RunningEmulator:
+    return point_at(settings, emulator_factory())
 
 
 def test_it_notes_a_webhook_ringcentral_cannot_reach(

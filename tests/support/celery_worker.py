@@ -19,6 +19,7 @@ other test's.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import subprocess
@@ -179,7 +180,11 @@ def cache_shared_with_workers() -> Iterator[str]:
     cached pages of earlier ones; clearing the cache instead would also flush the broker's
     Redis database."""
     prefix = f"test-{uuid.uuid4().hex}"
-    default = {**settings.CACHES["default"], "KEY_PREFIX": prefix}
+    # the cache a worker builds from its settings module, not this process's current one: a
+    # fixture may have put this process on a cache in memory, which no worker can reach
+    module = importlib.import_module(os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"))
+    deployed = module.CACHES["default"]
+    default = {**deployed, "KEY_PREFIX": prefix}
     with override_settings(CACHES={**settings.CACHES, "default": default}):
         yield prefix
 
