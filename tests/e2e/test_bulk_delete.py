@@ -67,9 +67,15 @@ def availability(running: RunningEmulator, message_ids: list[int]) -> dict[str, 
     return {row["availability"]: row["n"] for row in rows}
 
 
+def served(running: RunningEmulator) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = requests.get(
+        f"{running.url}/_emulator/requests", timeout=10
+    ).json()["records"]
+    return records
+
+
 def delete_calls(running: RunningEmulator) -> int:
-    records = requests.get(f"{running.url}/_emulator/requests", timeout=10).json()["records"]
-    return sum(r["count"] for r in records if r["operation"] == "deleteMessageByFilter")
+    return sum(r["count"] for r in served(running) if r["operation"] == "deleteMessageByFilter")
 
 
 def watch_progress(page: Any, *, seconds: float = 60) -> list[int]:
@@ -139,6 +145,9 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
     assert job.status == BulkDeleteJob.Status.PREVIEWED
     assert delete_calls(running) == 0
 
+    # without Redis the live server and the worker keep rate budgets of their own: let the
+    # pages' Medium call (the directory's listExtensions) leave the window first
+    time.sleep(float(WINDOW) + 0.2)
     page.get_by_label(f"Type {CONVERSATIONS} to confirm").fill(str(CONVERSATIONS))
     page.get_by_role("button", name=f"Delete {CONVERSATIONS} conversations").click()
     expect(
@@ -181,6 +190,9 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
     expect(page.get_by_role("button", name="Restore the deleted conversations")).to_have_count(0)
     assert availability(running, message_ids) == {"Purged": CONVERSATIONS}
     assert delete_calls(running) == 6
+    # the job's own calls were never refused (the sign-in's subscription is not the job's)
+    jobs_calls = {"deleteMessageByFilter", "patchMessage", "listMessages"}
+    assert not [r for r in served(running) if r["status"] == 429 and r["operation"] in jobs_calls]
 
     # the audit log: exactly what was done, by whom, from where
     person = User.objects.get(rc_extension_id=extension)
