@@ -185,8 +185,18 @@ def cache_shared_with_workers() -> Iterator[str]:
     module = importlib.import_module(os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"))
     deployed = module.CACHES["default"]
     default = {**deployed, "KEY_PREFIX": prefix}
-    with override_settings(CACHES={**settings.CACHES, "default": default}):
-        yield prefix
+    try:
+        with override_settings(CACHES={**settings.CACHES, "default": default}):
+            yield prefix
+    finally:
+        # Redis keeps a counter for a day: leave nothing behind (the file cache's entries
+        # are files named by a hash of their key, which no prefix finds; they expire)
+        if "redis" in default["BACKEND"].lower():
+            client = redis.Redis.from_url(default["LOCATION"])
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
+            if keys:
+                client.delete(*keys)
+            client.close()
 
 
 @contextlib.contextmanager
