@@ -56,7 +56,7 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
-# Celery beat: the recovery of stuck sends (see inbox.send_pipeline.sends_recover).
+# Celery beat: the recovery of stuck sends (see inbox.send_recovery.sends_recover).
 _send_queue = settings.SEND_TASK_QUEUE
 app.conf.beat_schedule = {
     "sends-recover": {

@@ -144,7 +144,7 @@ def fax_status_json(request: HttpRequest, extension_id: int, send_id: int) -> Js
 @login_required
 @ringcentral_errors
 def fax_cancel(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
-    from inbox.send_pipeline import send_cancel
+    from inbox.send_actions import send_cancel
 
     user = signed_in_user(request)
     mailbox = _own_mailbox(user, extension_id)

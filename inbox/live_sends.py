@@ -1,20 +1,19 @@
 """Send statuses from message sync: an outbound record that RingCentral reports changed and
 that is a send's message moves that send on (Queued → Sent → Delivered, or a failure), the
-same way the pipeline's own tracker (`inbox.send_pipeline.sends_track`) does.
+same way the pipeline's own tracker (`inbox.send_tracking.sends_track`) does.
 
-The rules of what is final and how failures read are the pipeline's; this module reuses them
-rather than keeping a second copy.
+The rules of what is final and how failures read are `inbox.send_status`'s, shared with the
+tracker rather than kept here a second time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 
-from inbox import send_pipeline
 from inbox.models import Send
+from inbox.send_status import send_status_apply
 from rcapi import Message
 
 
@@ -37,12 +36,5 @@ def sends_apply_records(*, extension_id: int, records: Iterable[Message]) -> int
         message = by_id[send.rc_message_id]
         if message.availability in ("Deleted", "Purged") and not message.message_status:
             continue  # a deleted message's record says nothing about delivery
-        fields: dict[str, Any] = {
-            "rc_status": message.message_status or send.rc_status,
-            "recipient_statuses": send_pipeline._recipient_statuses(send, message)
-            or send.recipient_statuses,
-        }
-        fields.update(send_pipeline._final_fields(send, message, now))
-        if any(getattr(send, name) != value for name, value in fields.items()):
-            changed += Send.objects.filter(pk=send.pk, finished_at__isnull=True).update(**fields)
+        changed += send_status_apply(send=send, message=message, now=now)
     return changed

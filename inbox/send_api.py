@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from inbox import send_pipeline, send_selectors
+from inbox import send_actions, send_selectors
 from inbox.api import ERRORS, ErrorSerializer, api_user
 from inbox.models import Send
 from inbox.send_presenters import send_view
@@ -309,7 +309,7 @@ class SendRetryApi(SendingApi):
         key = idempotency_key(request)
         existed = Send.objects.filter(owner=user, idempotency_key=key).exists()
         try:
-            retry = send_pipeline.send_retry(user=user, send_id=send_id, idempotency_key=key)
+            retry = send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
         except SendInvalid as error:
             raise Conflict(error.message, code="conflict") from None
         return created_response(retry, not existed)
@@ -331,7 +331,7 @@ class SendCancelApi(SendingApi):
         user = api_user(request)
         own_send(user, extension_id, send_id)
         try:
-            send = send_pipeline.send_cancel(user=user, send_id=send_id)
+            send = send_actions.send_cancel(user=user, send_id=send_id)
         except SendInvalid as error:
             raise Conflict(error.message, code="conflict") from None
         return Response(send_data(send))

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from inbox.models import Send, SendDocument
+from inbox.send_queue import send_enqueue
 from inbox.send_rules import (
     SendInvalid,
     mms_attachments_check,
@@ -51,8 +52,6 @@ def send_create_once(
     A key used before returns the earlier send unchanged, whatever the new fields say: the
     same form posted twice, or an API call retried, sends once.
     """
-    from inbox.send_pipeline import send_enqueue  # the pipeline imports the models too
-
     if user.rc_account_id is None or user.rc_extension_id is None:
         raise SendInvalid(
             "Connect your RingCentral account before sending: sign in again.", field="__all__"

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from inbox import selectors, send_pipeline, send_selectors
+from inbox import selectors, send_actions, send_selectors
 from inbox.models import Send
 from inbox.selectors import Mailbox
 from inbox.send_directory import account_extensions_for_user
@@ -261,7 +261,7 @@ def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     except ValueError:
         return HttpResponse("The form is out of date: reload the page and try again.", status=400)
     try:
-        send_pipeline.send_retry(user=user, send_id=send_id, idempotency_key=key)
+        send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
     return redirect(_back(request, mailbox, send_id))
@@ -274,13 +274,13 @@ def send_cancel(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     user = signed_in_user(request)
     mailbox = own_mailbox(user, extension_id)
     try:
-        send_pipeline.send_cancel(user=user, send_id=send_id)
+        send_actions.send_cancel(user=user, send_id=send_id)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
     return redirect(_back(request, mailbox, send_id))
 
 
-DECISIONS: dict[str, send_pipeline.Decision] = {
+DECISIONS: dict[str, send_actions.Decision] = {
     "resend": "resend",
     "mark_sent": "mark_sent",
     "drop": "drop",
@@ -297,7 +297,7 @@ def send_decide(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     if action is None:
         return HttpResponse("Choose: send again, count as sent, or drop.", status=400)
     try:
-        send_pipeline.send_decide(user=user, send_id=send_id, action=action)
+        send_actions.send_decide(user=user, send_id=send_id, action=action)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
     return redirect(_back(request, mailbox, send_id))

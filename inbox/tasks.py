@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task, shared_task
 from celery.signals import worker_ready
 
-from inbox import send_pipeline
+from inbox import send_pipeline, send_recovery, send_tracking
 from inbox.services import task_probe_answer
 
 
@@ -36,8 +36,8 @@ def rc_send_process(send_id: int) -> None:
 )
 def rc_sends_track(extension_id: int, token: str = "") -> None:
     """Follow the unfinished sends of one mailbox until RingCentral's answer is final
-    (`token` names the mailbox's live tracker; see `send_pipeline.sends_track`)."""
-    send_pipeline.sends_track(extension_id=extension_id, token=token)
+    (`token` names the mailbox's live tracker; see `send_tracking.sends_track`)."""
+    send_tracking.sends_track(extension_id=extension_id, token=token)
 
 
 @shared_task(  # type: ignore[untyped-decorator]
@@ -45,7 +45,7 @@ def rc_sends_track(extension_id: int, token: str = "") -> None:
 )
 def sends_recover() -> None:
     """Bring back sends whose task or worker was lost (run by Celery beat)."""
-    send_pipeline.sends_recover()
+    send_recovery.sends_recover()
 
 
 from inbox.bulk_tasks import rc_bulk_job_run  # noqa: E402,F401  (registers bulk tasks)
@@ -54,4 +54,4 @@ from inbox.bulk_tasks import rc_bulk_job_run  # noqa: E402,F401  (registers bulk
 @worker_ready.connect  # type: ignore[untyped-decorator]
 def _recover_on_start(**_: Any) -> None:
     """A worker that starts (again) first looks for sends a dead worker left behind."""
-    send_pipeline.sends_recover_enqueue()
+    send_recovery.sends_recover_enqueue()

@@ -17,15 +17,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from inbox.models import Send
+from inbox.send_actions import send_cancel, send_decide, send_retry
 from inbox.send_errors import NEEDS_REVIEW, delivery_error_sentence, send_error_sentence
-from inbox.send_pipeline import (
-    send_cancel,
-    send_decide,
-    send_process,
-    send_retry,
-    sends_recover,
-    sends_track,
-)
+from inbox.send_pipeline import send_process
+from inbox.send_recovery import sends_recover
 from inbox.send_requests import Document, send_create_once
 from inbox.send_rules import SendInvalid
 from inbox.send_selectors import (
@@ -34,6 +29,7 @@ from inbox.send_selectors import (
     sends_in_conversation,
     sends_waiting,
 )
+from inbox.send_tracking import sends_track
 from rcapi import Rejected
 from tests.inbox.conftest import extension_of, point_at, signed_in
 from tests.support.emulator import RunningEmulator
