@@ -133,6 +133,10 @@ class MessageView:
     attachments: tuple[AttachmentView, ...]
     fax_page_count: int | None = None
     availability: str = "Alive"
+    # the numbers as RingCentral gave them: which of the mailbox owner's numbers a
+    # conversation uses is the sender's of an outbound message, a recipient's of an inbound one
+    from_number: str = ""
+    to_numbers: tuple[str, ...] = ()
 
     @property
     def type_label(self) -> str:
@@ -277,4 +281,6 @@ def message_view(message: Message) -> MessageView:
         attachments=shown,
         fax_page_count=message.fax_page_count,
         availability=message.availability or "Alive",
+        from_number=(message.from_.phone_number or "") if message.from_ else "",
+        to_numbers=tuple(p.phone_number for p in message.to if p.phone_number),
     )

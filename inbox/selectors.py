@@ -197,6 +197,16 @@ def mailbox_get_for_user(*, user: User, extension_id: int) -> Mailbox:
     raise Http404("No such mailbox.")
 
 
+def account_directory_for_user(*, user: User) -> tuple[DirectoryEntry, ...]:
+    """The enabled users of `user`'s RingCentral account (`user` among them), as cached for
+    the mailbox switcher; () without a connection."""
+    if user.rc_account_id is None or user.rc_extension_id is None:
+        return ()
+    (entries,) = _cached_reads(user, [_directory_fetch(user)])
+    result: tuple[DirectoryEntry, ...] = entries
+    return result
+
+
 def mailboxes_for_user(*, user: User) -> tuple[Mailbox, ...]:
     """The mailboxes `user` may open: their own first, then (admins) the account's others."""
     if not _signed_in(user):

@@ -18,7 +18,7 @@ from accounts.models import User
 from inbox.models import Send
 from inbox.presenters import MessageView, format_number
 from inbox.selectors import Thread
-from inbox.send_directory import conversation_own_number_for_user
+from inbox.send_directory import conversation_own_number
 from inbox.send_errors import delivery_error_sentence
 from inbox.send_forms import PagerReplyForm, SmsReplyForm
 
@@ -237,11 +237,10 @@ def thread_send_context(
     }
     if composer == "sms":
         if sms_form is None:
-            newest = thread.messages[-1].id
 
             def used_number() -> str | None:
-                return conversation_own_number_for_user(
-                    user=user, mailbox=mailbox, message_id=newest
+                return conversation_own_number(
+                    messages=thread.messages, sms_numbers=user.sms_numbers
                 )
 
             number = default_from_number(
