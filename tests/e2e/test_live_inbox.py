@@ -51,12 +51,12 @@ def ringcentral(settings: Any, live_server: Any, emulator_factory: Any) -> Runni
 
 
 @pytest.fixture
-def worker(tmp_path: Path, live_server: Any, ringcentral: RunningEmulator) -> Iterator[Worker]:
+def worker(tmp_path: Path, ringcentral: RunningEmulator) -> Iterator[Worker]:
     """The test's worker: its queue takes the live and the send tasks of this process, it
     calls the test's emulator, and it shares this process's cache under a fresh prefix. Two
     pool processes, so that a sync need not wait behind a send or its tracker."""
     with cache_shared_with_workers() as prefix:
-        environment = {"CACHE_KEY_PREFIX": prefix, "WEBHOOK_BASE_URL": live_server.url}
+        environment = {"CACHE_KEY_PREFIX": prefix}
         with sending_worker(
             tmp_path, ringcentral, name="live", env=environment, concurrency=2
         ) as started:

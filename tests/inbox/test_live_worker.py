@@ -42,9 +42,9 @@ def rc(settings: Any, emulator_factory: Any, live_server: Any) -> RunningEmulato
 
 
 @pytest.fixture
-def worker(tmp_path: Path, live_server: Any, rc: RunningEmulator) -> Iterator[Worker]:
+def worker(tmp_path: Path, rc: RunningEmulator) -> Iterator[Worker]:
     with cache_shared_with_workers() as prefix:
-        environment = {"CACHE_KEY_PREFIX": prefix, "WEBHOOK_BASE_URL": live_server.url}
+        environment = {"CACHE_KEY_PREFIX": prefix}
         with sending_worker(tmp_path, rc, name="live", env=environment) as started:
             yield started
 

@@ -245,11 +245,17 @@ def sending_worker(
     **options: Any,
 ) -> Iterator[Worker]:
     """A worker that sends this test's messages: the pipeline's (and the live inbox's) tasks
-    go to its queue, it calls the test's emulator (`running`, a RunningEmulator) and reads the
-    documents of sends from the test's MEDIA_ROOT (set here to a folder of `tmp_path`); `env`
+    go to its queue, it calls the test's emulator (`running`, a RunningEmulator), reads the
+    documents of sends from the test's MEDIA_ROOT (set here to a folder of `tmp_path`) and
+    gives RingCentral this process's WEBHOOK_BASE_URL for the subscriptions it makes; `env`
     adds to its environment."""
     media = str(tmp_path / "media")
-    environment = {"RINGCENTRAL_SERVER_URL": running.url, "MEDIA_ROOT": media, **(env or {})}
+    environment = {
+        "RINGCENTRAL_SERVER_URL": running.url,
+        "MEDIA_ROOT": media,
+        "WEBHOOK_BASE_URL": settings.WEBHOOK_BASE_URL,
+        **(env or {}),
+    }
     started = celery_worker(tmp_path, name=name, env=environment, shared_broker=True, **options)
     # override_settings, not an assignment: the file storage must hear of the new folder
     with override_settings(MEDIA_ROOT=media), started as worker, sends_routed_to(worker):
