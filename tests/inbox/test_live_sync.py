@@ -1,6 +1,9 @@
-"""Message sync against the emulator over HTTP, driven in this process: FSync first, ISync
-after, MSG-333 → FSync, de-duplication, coalescing, the change counter, cache drops, and sends
-moved on by what the sync reports."""
+"""Message sync against the emulator over HTTP, the services called in this process: FSync
+first, ISync after, MSG-333 → FSync, de-duplication, coalescing, the change counter, cache
+drops, and sends moved on by what the sync reports. The tasks the services enqueue are
+recorded, so that each test sees exactly what was asked for (and the send pipeline's tracker
+never runs beside the sync); the same syncs taken by a real worker process:
+tests/inbox/test_live_worker.py and tests/e2e/test_live_inbox.py."""
 
 from __future__ import annotations
 
