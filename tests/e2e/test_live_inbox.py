@@ -7,7 +7,7 @@ The worker takes every live and send-pipeline task of the test (`LIVE_TASK_QUEUE
 `SEND_TASK_QUEUE` name its queue, here and in its environment) and shares the live server's
 cache under a key prefix of the test's own (`CACHE_KEY_PREFIX`): the counter, the coalescing
 and lock keys, the tracker's token and the cached list and thread answers are one set of
-entries for both, apart from other tests'. Nothing is replaced by an in-process stand-in.
+entries for both, apart from other tests'. No in-process stand-in takes the worker's place.
 """
 
 from __future__ import annotations
