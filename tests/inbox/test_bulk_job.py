@@ -1,6 +1,11 @@
 """A bulk delete of 2,000 conversations, for real: the emulator's demo data scaled up (rate
-limits on, Medium 8 requests per 2 s window), a real Celery worker running the job, and the
-emulator's store checked after delete, restore and purge."""
+limits on, Medium 4 requests per 5 s window), a real Celery worker running the job, and the
+emulator's store checked after delete, restore and purge.
+
+The job must finish within 10 % of what the limit allows: (40 calls / 4 - 1) windows. The rate
+budget dates a slot at the end of its call (the platform may have counted it as late as that),
+so each window costs the job one call's latency plus the budget's margin on top; a 5 s window
+keeps that small against it even on a busy machine."""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ pytestmark = pytest.mark.integration
 
 CONVERSATIONS = 2000
 MEDIUM_LIMIT = 4
-WINDOW = 3.0
+WINDOW = 5.0
 ADMIN_EXTENSION_NUMBER = "101"
 
 
@@ -172,6 +177,9 @@ def test_it_deletes_restores_and_purges_2000_conversations(
     job.refresh_from_db()
     assert job.status == BulkDeleteJob.Status.PREVIEWED
 
+    # the preview's Medium call (the directory's listExtensions) counts in the platform's
+    # window too: once it has left it, the whole limit is the job's
+    time.sleep(WINDOW + 0.2)
     since = time.time()
     client.post(
         reverse("inbox:bulk_job_confirm", args=[extension, job.id]), {"typed_count": "2000"}
