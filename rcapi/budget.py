@@ -23,7 +23,9 @@ How a slot is counted, and why:
   budget did not see (another app instance, a restart): when the platform has counted more
   than the log holds, the difference is added to the log, dated now. Until the first answer
   for a (key, group) has revealed the real limit, only one call at a time is let through,
-  so a server with a lower limit than the defaults is never overrun by a first burst.
+  so a server with a lower limit than the defaults is never overrun by a first burst. A
+  first call whose process died without settling holds that line for `PROBE_WAIT` seconds,
+  not for its whole lease: otherwise a crash would stall the user's group for minutes.
 * A 429 blocks the (key, group) for its `Retry-After` (plus the margin); no call is sent
   meanwhile, which is what lets the penalty end.
 
@@ -66,6 +68,7 @@ MARGIN_MIN = 0.05  # seconds
 MARGIN_FRACTION = 0.01  # of the window
 LEASE = 300.0  # seconds an unsettled slot is kept: longer than any call may take
 POLL = 0.02  # seconds between looks while the slot to wait for is still in flight
+PROBE_WAIT = 60.0  # seconds an unsettled first call keeps others waiting for the limit
 EVENT_BUCKET = 60  # seconds per counter of 429s and refusals
 EVENT_BUCKETS = 60  # counters kept: "the last hour"
 RATE_LIMITED = "429"  # the platform answered 429
@@ -362,7 +365,7 @@ class LocalRateBudget(RateBudget):
 
 # KEYS[1] log (sorted set: slot token → end of its call, or lease end while in flight)
 # KEYS[2] state (hash: limit, window — as the platform said —, blocked_until)
-# ARGV: token, default limit, default window, margin, margin fraction, lease, poll
+# ARGV: token, default limit, default window, margin, margin fraction, lease, poll, probe wait
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -380,7 +383,10 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now - 2 * window - margin))
 local floor = string.format('(%.6f', now - window - margin)
 local active = redis.call('ZCOUNT', KEYS[1], floor, '+inf')
-if not confirmed and redis.call('ZCOUNT', KEYS[1], '(' .. stamp, '+inf') > 0 then
+-- in flight: a lease end still ahead; taken less than `probe wait` ago: lease end beyond
+-- now + lease - probe wait
+local probing = string.format('(%.6f', now + tonumber(ARGV[6]) - tonumber(ARGV[8]))
+if not confirmed and redis.call('ZCOUNT', KEYS[1], probing, '+inf') > 0 then
   return {0, poll, stamp}
 end
 if active < limit then
@@ -494,6 +500,7 @@ class RedisRateBudget(RateBudget):
         *,
         prefix: str = "rcapi:budget",
         lease: float = LEASE,
+        probe_wait: float = PROBE_WAIT,
         state_ttl: int = 86400,
         **options: Any,
     ) -> None:
@@ -501,6 +508,7 @@ class RedisRateBudget(RateBudget):
         self.redis = client
         self.prefix = prefix
         self.lease = lease
+        self.probe_wait = min(probe_wait, lease)
         self.state_ttl = state_ttl
         self._acquire = client.register_script(_ACQUIRE)
         self._settle_script = client.register_script(_SETTLE)
@@ -568,7 +576,7 @@ class RedisRateBudget(RateBudget):
 
     def _try_take(self, key: str, group: str, token: str) -> tuple[Slot | None, float]:
         args: list[str | int | float] = [token, self.default_limit(group), self.window]
-        args += [self.margin, self.margin_fraction, self.lease, POLL]
+        args += [self.margin, self.margin_fraction, self.lease, POLL, self.probe_wait]
         try:
             granted, delay, now = self._acquire(keys=self.keys(key, group), args=args)
         except redis.RedisError as exc:

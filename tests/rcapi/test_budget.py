@@ -110,6 +110,24 @@ def test_it_lets_one_call_through_until_an_answer_confirms_the_limit(make_budget
         budget.acquire("ext:1", "Light", wait=False)
 
 
+def test_it_stops_waiting_for_a_first_call_whose_process_died() -> None:
+    # Redis only: an in-process budget dies with its process, a shared one outlives it
+    client = redis_for_tests()
+    prefix = unique_prefix()
+    try:
+        budget = RedisRateBudget(client, prefix=prefix, probe_wait=0.3)
+        budget.acquire("ext:1", "Light", wait=False)  # its process dies: never settled
+        with pytest.raises(RateLimited):
+            budget.acquire("ext:1", "Light", wait=False)
+        time.sleep(0.4)
+        budget.acquire("ext:1", "Light", wait=False)  # not held for the 300 s lease
+        usage = budget.usage("ext:1", "Light")
+        assert usage.in_flight == 2  # the dead call still counts until its lease ends
+    finally:
+        delete_prefix(client, prefix)
+        client.close()
+
+
 def test_it_uses_the_limit_the_platform_states(make_budget):
     budget = make_budget()  # seeded with the documented 50 a minute
     first = budget.acquire("ext:1", "Light", wait=False)
