@@ -126,12 +126,19 @@ _budgets_lock = threading.Lock()
 
 def rate_budget() -> RateBudget:
     """The rate budget of every RingCentral call of this process: in Redis, shared with every
-    other web and worker process, when `REDIS_URL` is set; otherwise in this process only."""
+    other web and worker process of this instance (`CACHE_KEY_PREFIX` names it), when
+    `REDIS_URL` is set; otherwise in this process only."""
     url = settings.REDIS_URL
     with _budgets_lock:
         budget = _budgets.get(url)
         if budget is None:
-            budget = RedisRateBudget(redis.Redis.from_url(url)) if url else LocalRateBudget()
+            budget = (
+                RedisRateBudget(
+                    redis.Redis.from_url(url), prefix=f"{settings.CACHE_KEY_PREFIX}:rcapi:budget"
+                )
+                if url
+                else LocalRateBudget()
+            )
             _budgets[url] = budget
         return budget
 
