@@ -95,6 +95,9 @@ def celery_worker(
         "DATABASE_URL": database_url_of_tests(),
         "SEND_TASK_QUEUE": queue,
         "LIVE_TASK_QUEUE": queue,
+        # a cache of the worker's own (kept by a worker started again on its queue): trackers
+        # and locks are keyed by extension ids, which repeat from test to test
+        "CACHE_KEY_PREFIX": f"worker-{queue}",
         **(env or {}),
     }
     environment.pop("DJANGO_ENV", None)
@@ -207,6 +210,7 @@ def celery_beat(tmp_path: Path, worker: Worker, *, env: Mapping[str, str]) -> It
         "DATABASE_URL": database_url_of_tests(),
         "SEND_TASK_QUEUE": worker.queue,
         "LIVE_TASK_QUEUE": worker.queue,
+        "CACHE_KEY_PREFIX": f"worker-{worker.queue}",
         **env,
     }
     environment.pop("DJANGO_ENV", None)
