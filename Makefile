@@ -30,8 +30,11 @@ run: install
 	@echo
 	$(BIN)/honcho start
 
+# Most tests run on three xdist workers (the real-worker tests on one of them, see
+# tests/conftest.py); the ones that measure drains against a rate limit run afterwards, alone.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 3 --dist loadgroup -m "not rate_timing"
+	$(BIN)/pytest -m rate_timing
 
 lint: install
 	$(BIN)/ruff check .

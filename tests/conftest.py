@@ -8,6 +8,21 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+REAL_WORKER_HELPERS = "tests.support.celery_worker"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs it), the tests that start real Celery workers (and
+    the benchmark's smoke run, which starts a whole stack) run one after another on one xdist
+    worker: their workers share the RingCentral rate budget in Redis (the emulators they talk
+    to all seed the same users), and several of them measure how close a drain comes to the
+    rate limit."""
+    for item in items:
+        names = getattr(getattr(item, "module", None), "__dict__", {}).values()
+        helpers = {getattr(value, "__module__", None) for value in names}
+        if REAL_WORKER_HELPERS in helpers or item.path.parent.name == "bench":
+            item.add_marker(pytest.mark.xdist_group("real_workers"))
+
 
 @pytest.fixture
 def unused_tcp_port() -> int:

@@ -147,6 +147,7 @@ def alive_listed(running: RunningEmulator, which: str, availability: str) -> int
     return int(answer.json()["paging"].get("totalElements") or len(answer.json()["records"]))
 
 
+@pytest.mark.rate_timing
 def test_it_deletes_restores_and_purges_2000_conversations(
     worker: Worker, big_rc: RunningEmulator
 ) -> None:

@@ -119,6 +119,7 @@ def stored_texts(pipeline: Pipeline) -> Counter[str]:
     return Counter(m.get("subject", "") for m in outbound(pipeline.rc, "agent"))
 
 
+@pytest.mark.rate_timing
 def test_it_sends_200_sms_exactly_once_inside_the_rate_limit(
     pipeline_start: Callable[..., Pipeline],
 ) -> None:

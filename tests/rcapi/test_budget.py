@@ -255,6 +255,7 @@ def assert_fast_and_never_refused(running: RunningEmulator, elapsed: float) -> N
     assert least <= elapsed <= least * 1.10
 
 
+@pytest.mark.rate_timing
 def test_it_keeps_a_local_budget_below_the_limit_and_close_to_it(emulator_factory):
     running = limited_emulator(emulator_factory)
     clients = clients_sharing(running, [LocalRateBudget()], threads=8)
@@ -262,6 +263,7 @@ def test_it_keeps_a_local_budget_below_the_limit_and_close_to_it(emulator_factor
     assert_fast_and_never_refused(running, elapsed)
 
 
+@pytest.mark.rate_timing
 def test_it_keeps_a_shared_redis_budget_below_the_limit_and_close_to_it(emulator_factory):
     client = redis_for_tests()
     prefix = unique_prefix()
