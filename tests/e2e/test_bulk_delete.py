@@ -18,11 +18,10 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.models import User
-from emulator.store import Store
 from inbox.models import AuditEntry, BulkDeleteJob
 from tests.accounts.support import point_dashboard_at
 from tests.emulator.factories import conversation_of, make_sms
-from tests.inbox.support import day_of, own_day
+from tests.inbox.support import availability, day_of, own_day
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 
@@ -54,17 +53,6 @@ def bulk(
     point_dashboard_at(settings, running, redirect_uri=callback)
     with sending_worker(tmp_path, running, name="e2e-bulk") as worker:
         yield running, worker
-
-
-def availability(running: RunningEmulator, message_ids: list[int]) -> dict[str, int]:
-    marks = ",".join("?" * len(message_ids))
-    with Store(running.db_path).read() as db:
-        rows = db.execute(
-            f"SELECT availability, COUNT(*) AS n FROM message WHERE id IN ({marks}) "  # noqa: S608
-            "GROUP BY availability",
-            message_ids,
-        ).fetchall()
-    return {row["availability"]: row["n"] for row in rows}
 
 
 def served(running: RunningEmulator) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ entries for both, apart from other tests'. No in-process stand-in takes the work
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from inbox.live_selectors import live_counter_get
 from inbox.live_sync import mailboxes_sync_due
 from inbox.models import MailboxSubscription, MailboxSync, Send
 from tests.accounts.support import point_dashboard_at
-from tests.emulator.factories import conversation_of, make_sms
+from tests.e2e.support import AGENT, customer_thread, sign_in
 from tests.inbox.live_support import inject_sms
 from tests.support.celery_worker import (
     Worker,
@@ -38,8 +37,6 @@ from tests.support.celery_worker import (
 )
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import request_count, sms_queue, wait_until
-
-AGENT = "agent"
 
 
 @pytest.fixture
@@ -61,23 +58,6 @@ def worker(tmp_path: Path, ringcentral: RunningEmulator) -> Iterator[Worker]:
             tmp_path, ringcentral, name="live", env=environment, concurrency=2
         ) as started:
             yield started
-
-
-def sign_in(page: Any, live_server: Any, running: RunningEmulator, next_path: str) -> None:
-    person = running.user(AGENT)
-    page.goto(f"{live_server.url}{next_path}")
-    expect(page.get_by_role("heading", name="Sign in to RingCentral")).to_be_visible()
-    page.get_by_label("Email or phone number").fill(person["username"])
-    page.get_by_label("Password").fill(person["password"])
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def customer_thread(running: RunningEmulator) -> tuple[str, str]:
-    customer = f"+1209{random.SystemRandom().randrange(2_000_000, 8_000_000)}"
-    extension = running.user(AGENT)["extension_id"]
-    first = make_sms(running.db_path, extension, other_number=customer,
-                     text="Is my order ready?", created_ts=time.time() - 120)  # fmt: skip
-    return f"/inbox/{extension}/conversations/{conversation_of(running.db_path, first)}/", customer
 
 
 def subscribed(running: RunningEmulator, worker: Worker) -> MailboxSubscription:

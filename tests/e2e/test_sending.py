@@ -4,7 +4,6 @@ and a number that cannot be read get their messages and send nothing."""
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,12 +15,10 @@ from playwright.sync_api import expect
 
 from inbox.models import Send
 from tests.accounts.support import point_dashboard_at
-from tests.emulator.factories import conversation_of, make_sms
+from tests.e2e.support import AGENT, customer_thread, sign_in
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import outbound, request_count
-
-AGENT = "agent"
 
 
 @pytest.fixture(autouse=True)
@@ -44,24 +41,6 @@ def sending(
     point_dashboard_at(settings, running, redirect_uri=callback)
     with sending_worker(tmp_path, running, name="e2e-sends") as worker:
         yield running, worker
-
-
-def sign_in(page: Any, live_server: Any, running: RunningEmulator, next_path: str) -> None:
-    person = running.user(AGENT)
-    page.goto(f"{live_server.url}{next_path}")
-    expect(page.get_by_role("heading", name="Sign in to RingCentral")).to_be_visible()
-    page.get_by_label("Email or phone number").fill(person["username"])
-    page.get_by_label("Password").fill(person["password"])
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def customer_thread(running: RunningEmulator) -> tuple[str, str]:
-    """A fresh conversation of the agent's with a customer: (its path, the customer's number)."""
-    customer = f"+1209{random.SystemRandom().randrange(2_000_000, 8_000_000)}"
-    extension = running.user(AGENT)["extension_id"]
-    first = make_sms(running.db_path, extension, other_number=customer,
-                     text="Is my order ready?", created_ts=time.time() - 120)  # fmt: skip
-    return f"/inbox/{extension}/conversations/{conversation_of(running.db_path, first)}/", customer
 
 
 def test_a_reply_shows_queued_then_delivered_without_a_reload(

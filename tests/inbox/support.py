@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from emulator.mailstore import update_message
-from emulator.store import loads
+from emulator.store import Store, loads
 from tests.emulator.factories import ancient_day, store
 from tests.support.emulator import RunningEmulator
 
@@ -60,3 +60,15 @@ def found(pattern: str, text: str, group: int = 1) -> str:
     match = re.search(pattern, text, re.S)
     assert match is not None, f"{pattern!r} not found"
     return match.group(group)
+
+
+def availability(running: RunningEmulator, message_ids: list[int]) -> dict[str, int]:
+    """Messages of the emulator's store with these ids, counted by availability."""
+    marks = ",".join("?" * len(message_ids))
+    with Store(running.db_path).read() as db:
+        rows = db.execute(
+            f"SELECT availability, COUNT(*) AS n FROM message WHERE id IN ({marks}) "  # noqa: S608
+            "GROUP BY availability",
+            message_ids,
+        ).fetchall()
+    return {row["availability"]: row["n"] for row in rows}

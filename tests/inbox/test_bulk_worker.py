@@ -24,13 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from emulator.store import Store
 from inbox import bulk_services
 from inbox.bulk_services import LEASE
 from inbox.models import AuditEntry, BulkDeleteJob, Send
 from tests.emulator.factories import make_sms
 from tests.inbox.conftest import point_at, sign_in
-from tests.inbox.support import own_day, rc_calls
+from tests.inbox.support import availability, own_day, rc_calls
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import faults_set, sms_queue, wait_until
@@ -71,17 +70,6 @@ def conversations_of_a_day(
         for n in range(count)
     ]  # fmt: skip
     return message_ids, filters
-
-
-def availability(running: RunningEmulator, message_ids: list[int]) -> dict[str, int]:
-    marks = ",".join("?" * len(message_ids))
-    with Store(running.db_path).read() as db:
-        rows = db.execute(
-            f"SELECT availability, COUNT(*) AS n FROM message WHERE id IN ({marks}) "  # noqa: S608
-            "GROUP BY availability",
-            message_ids,
-        ).fetchall()
-    return {row["availability"]: row["n"] for row in rows}
 
 
 def job_start(

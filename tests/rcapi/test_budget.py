@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,23 +24,6 @@ from tests.rcapi.support import (
     unique_prefix,
 )
 from tests.support.emulator import RunningEmulator
-
-BudgetFactory = Callable[..., RateBudget]
-
-
-@pytest.fixture(params=["local", "redis"])
-def make_budget(request: pytest.FixtureRequest) -> Iterator[BudgetFactory]:
-    """Budgets of the flavour under test; Redis ones share this test's own key prefix."""
-    if request.param == "local":
-        yield lambda **options: LocalRateBudget(**options)
-        return
-    client = redis_for_tests()
-    prefix = unique_prefix()
-    try:
-        yield lambda **options: RedisRateBudget(client, prefix=prefix, **options)
-    finally:
-        delete_prefix(client, prefix)
-        client.close()
 
 
 def answer(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from rcapi import LocalRateBudget, RateBudget, RateLimited, RedisRateBudget
 from rcapi.budget import EVENT_BUCKET, RATE_LIMITED, RateAnswer
+from tests.rcapi.conftest import BudgetFactory
 from tests.rcapi.support import (
     budget_key,
     client_for,
@@ -24,23 +24,6 @@ from tests.rcapi.support import (
     unique_prefix,
 )
 from tests.support.emulator import RunningEmulator
-
-BudgetFactory = Callable[..., RateBudget]
-
-
-@pytest.fixture(params=["local", "redis"])
-def make_budget(request: pytest.FixtureRequest) -> Iterator[BudgetFactory]:
-    """Budgets of the flavour under test; Redis ones share this test's own key prefix."""
-    if request.param == "local":
-        yield lambda **options: LocalRateBudget(**options)
-        return
-    client = redis_for_tests()
-    prefix = unique_prefix()
-    try:
-        yield lambda **options: RedisRateBudget(client, prefix=prefix, **options)
-    finally:
-        delete_prefix(client, prefix)
-        client.close()
 
 
 def answer(limit: int, remaining: int, window: float, **extra: Any) -> RateAnswer:
