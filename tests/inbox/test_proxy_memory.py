@@ -87,9 +87,9 @@ def web_server(running: RunningEmulator, tmp_path: Path) -> Iterator[tuple[str, 
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(f"{url}/", timeout=2)
+                requests.get(f"{url}/", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting, on a busy machine
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
                 time.sleep(0.1)

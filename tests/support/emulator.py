@@ -115,17 +115,17 @@ def start_emulator(
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     running = RunningEmulator(f"http://127.0.0.1:{port}", db_path, process, log_path)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"emulator exited: {log_path.read_text(errors='replace')}")
         try:
-            requests.get(f"{running.url}/_emulator/requests", timeout=1)
+            requests.get(f"{running.url}/_emulator/requests", timeout=5)
             return running
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting, on a busy machine
             time.sleep(0.05)
     running.stop()
-    raise RuntimeError("emulator did not start within 20 s")
+    raise RuntimeError("emulator did not start within 30 s")
 
 
 def seeded_copy(template: Path, directory: Path) -> Path:
