@@ -31,6 +31,7 @@ from inbox.presenters import MessageView
 from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
 from inbox.queries import DIRECTION_CHOICES, READ_CHOICES, TYPE_CHOICES, ConversationQuery
 from inbox.ringcentral import InboxError
+from inbox.views import client_ip
 
 TAG = "Inbox"
 
@@ -336,7 +337,7 @@ class MessageDeleteApi(APIView):
             mailbox=mailbox,
             message_id=message_id,
             purge=given.validated_data["purge"],
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
         )
         return write_response(result)
 
@@ -359,7 +360,7 @@ class ConversationDeleteApi(APIView):
             mailbox=mailbox,
             conversation_id=conversation_id,
             purge=given.validated_data["purge"],
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
         )
         return write_response(result)
 

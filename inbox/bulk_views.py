@@ -25,15 +25,10 @@ from inbox import bulk_selectors, bulk_services, selectors
 from inbox.bulk_selectors import AuditFilter
 from inbox.models import AuditEntry, BulkDeleteJob
 from inbox.queries import ConversationQuery
-from inbox.views import ringcentral_errors, signed_in_user
+from inbox.views import client_ip, ringcentral_errors, signed_in_user
 
 MAX_TICKED = 1000  # conversations ticked one by one; "all matching" has no such limit
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (no proxy is trusted to say otherwise)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _job_url(job: BulkDeleteJob) -> str:

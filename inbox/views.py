@@ -49,6 +49,12 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from, for the audit log (no proxy is trusted to say
+    otherwise)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def ringcentral_errors(
     view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
@@ -315,7 +321,7 @@ def message_delete(request: HttpRequest, extension_id: int, message_id: int) -> 
         mailbox=mailbox,
         message_id=message_id,
         purge=request.POST.get("purge") == "1",
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )
     return _done(request, result, back)
 
@@ -351,7 +357,7 @@ def conversation_delete(
         mailbox=mailbox,
         conversation_id=conversation_id,
         purge=request.POST.get("purge") == "1",
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )
     return _done(request, result, back)
 
