@@ -34,8 +34,8 @@ import referencing.jsonschema
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared"
-SPEC_PATH = SHARED / "ringcentral" / "rc-public-openapi.yml"
+# kept in the repository (emulator/spec/SOURCE.md says where it comes from)
+SPEC_PATH = REPO_ROOT / "emulator" / "spec" / "rc-public-openapi.yml"
 DOCUMENT_URI = "urn:ringcentral:rc-public-openapi"
 MAX_REPORTED = 5
 
@@ -68,8 +68,8 @@ def _spec_path() -> Path:
     path = Path(override) if override else SPEC_PATH
     if not path.is_file():
         raise FileNotFoundError(
-            f"The RingCentral OpenAPI document is missing at {path}. The tests expect the "
-            f"shared/ folder beside the repository ({SHARED}); or set RC_OPENAPI_SPEC."
+            f"The RingCentral OpenAPI document is missing at {path}. It belongs in the "
+            f"repository at {SPEC_PATH.relative_to(REPO_ROOT)}; RC_OPENAPI_SPEC may name another."
         )
     return path
 

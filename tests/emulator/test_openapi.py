@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.emulator.openapi import (
+    REPO_ROOT,
+    SPEC_PATH,
     assert_matches_operation,
     assert_matches_schema,
     response_schema_name,
@@ -22,6 +26,15 @@ TOKEN = {
     "endpoint_id": "8zXq6oaLT7WvwWITlGiA1A",
     "session_id": "8zXq6oaLT7WvwWITlGiA1Aabc",
 }
+
+
+# emulator/spec/SOURCE.md: RingCentral's document as published, never edited by hand
+PUBLISHED_SPEC_SHA256 = "f2393ea64be639b495b30c4a8c04549c5e45f252088942aa9af08a71073135c8"
+
+
+def test_it_reads_the_published_spec_from_inside_the_repository():
+    assert SPEC_PATH.is_relative_to(REPO_ROOT)
+    assert hashlib.sha256(SPEC_PATH.read_bytes()).hexdigest() == PUBLISHED_SPEC_SHA256
 
 
 def test_it_accepts_a_well_formed_token_response():
