@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--latency", default="0", help="added ms: 150, 100-300 (uniform) or 150~40 (normal)"
     )
     faults.add_argument("--error-rate", type=float, default=0.0, help="share answered 503")
+    faults.add_argument(
+        "--error-every", type=int, default=0, help="answer every Nth request 503 (0: none)"
+    )
     faults.add_argument("--hang-rate", type=float, default=0.0, help="share carried out, then held")
     faults.add_argument("--hang-seconds", type=float, default=120.0)
     faults.add_argument("--stream-rate", type=int, default=None, help="attachment bytes per second")
@@ -147,6 +150,7 @@ def run_serve(args: argparse.Namespace) -> int:
         faults=FaultPlan(
             latency=Latency.parse(args.latency),
             error_rate=args.error_rate,
+            error_every=args.error_every,
             hang_rate=args.hang_rate,
             hang_seconds=args.hang_seconds,
             stream_bytes_per_second=args.stream_rate,

@@ -2,7 +2,9 @@
 through `/_emulator/faults`.
 
 - latency: a fixed delay, or a uniform or normal distribution, added to every `/restapi` answer;
-- errors: a share of requests answered 503 `CMN-201` before anything is done;
+- errors: a share of requests answered 503 `CMN-201` before anything is done, drawn at random
+  (`error_rate`) or counted (`error_every`: every Nth request after the plan takes effect, so a
+  test knows which calls fail whatever the timing);
 - hangs: a share of requests that are carried out, then held until the client gives up
   (the case where a client cannot know whether its POST took effect);
 - forced 429s for a user and/or a rate group, until a moment or until cleared;
@@ -68,6 +70,7 @@ class Forced429:
 class FaultPlan:
     latency: Latency = field(default_factory=Latency)
     error_rate: float = 0.0
+    error_every: int = 0  # every Nth request since the plan took effect answers 503; 0: none
     hang_rate: float = 0.0
     hang_seconds: float = 120.0
     forced_429: tuple[Forced429, ...] = ()
@@ -98,6 +101,9 @@ class FaultPlan:
         for share in ("error_rate", "hang_rate"):
             if not 0.0 <= float(values.get(share, 0.0)) <= 1.0:
                 raise ValueError(f"{share} must lie between 0 and 1")
+        every = values.get("error_every", 0)
+        if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+            raise ValueError("error_every must be a whole number, 0 or more")
         return cls(**values)
 
 
@@ -108,10 +114,12 @@ class FaultState:
         self.plan = plan
         self._rng = random.Random(seed)  # noqa: S311 (fault injection, not cryptography)
         self._lock = threading.Lock()
+        self._requests_under_plan = 0
 
     def replace(self, plan: FaultPlan) -> None:
         with self._lock:
             self.plan = plan
+            self._requests_under_plan = 0
 
     def delay(self) -> float:
         with self._lock:
@@ -119,6 +127,10 @@ class FaultState:
 
     def should_fail(self) -> bool:
         with self._lock:
+            self._requests_under_plan += 1
+            every = self.plan.error_every
+            if every and self._requests_under_plan % every == 0:
+                return True
             return self._rng.random() < self.plan.error_rate
 
     def should_hang(self) -> bool:

@@ -53,6 +53,24 @@ def test_it_answers_a_share_of_requests_with_503(fresh_emulator):
     assert http.get(fresh_emulator.api(ME), timeout=10).status_code == 200
 
 
+def test_it_answers_every_nth_request_with_503_counting_from_the_new_plan(fresh_emulator):
+    http = fresh_emulator.session("agent")
+    http.get(fresh_emulator.api(ME), timeout=10)  # counted under the old plan, not the new one
+    set_faults(fresh_emulator, error_every=3)
+    statuses = [http.get(fresh_emulator.api(ME), timeout=10).status_code for _ in range(7)]
+    assert statuses == [200, 200, 503, 200, 200, 503, 200]
+    set_faults(fresh_emulator, error_every=0)
+    assert [http.get(fresh_emulator.api(ME), timeout=10).status_code for _ in range(3)] == [200] * 3
+
+
+def test_it_refuses_a_count_of_errors_that_is_not_a_whole_number(fresh_emulator):
+    answer = requests.put(
+        f"{fresh_emulator.url}/_emulator/faults", json={"error_every": 2.5}, timeout=10
+    )
+    assert answer.status_code == 400
+    assert "error_every" in answer.json()["message"]
+
+
 def test_it_carries_out_a_hanging_request_before_holding_it(fresh_emulator):
     set_faults(fresh_emulator, hang_rate=1.0, hang_seconds=3)
     user = fresh_emulator.user("agent")

@@ -203,7 +203,8 @@ def test_it_sends_everything_despite_server_errors(
     pipeline_start: Callable[..., Pipeline],
 ) -> None:
     pipeline = pipeline_start("--sms-step", "0.3")
-    faults_set(pipeline.rc, error_rate=0.2)  # after signing in
+    # every fourth call fails, counted by the emulator: the plan, not the timing, decides
+    faults_set(pipeline.rc, error_every=4)  # after signing in
     texts = [f"Unlucky {uuid.uuid4().hex[:8]} #{i}" for i in range(20)]
 
     ids = [send.pk for send in pipeline.queue(texts)]
@@ -215,13 +216,12 @@ def test_it_sends_everything_despite_server_errors(
     assert {(s.status, s.rc_status) for s in sends} == {(Send.Status.SUBMITTED, "Delivered")}
     store = stored_texts(pipeline)
     assert all(store[text] == 1 for text in texts)
-    # the faults really struck (sends and tracking together: zero of ~40 draws at 20 % is
-    # too unlikely to happen by chance, where zero of the ~20 sends alone is about 1 %)
-    assert request_count(pipeline.rc, status=503) > 0
-    print(
-        f"\n{request_count(pipeline.rc, status=503)} answers were 503; "
-        f"{sum(s.attempts for s in sends)} tries for {len(sends)} sends"
-    )
+    # 20 sends took at least 20 successful calls under the plan, so of the calls made then
+    # (three of every four succeed) at least 6 were answered 503 and retried
+    failed = request_count(pipeline.rc, status=503)
+    assert failed >= 6
+    tries = sum(s.attempts for s in sends)
+    print(f"\n{failed} answers were 503; {tries} tries for {len(sends)} sends")
 
 
 def test_it_finds_a_hung_send_in_the_store_instead_of_sending_it_again(
