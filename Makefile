@@ -30,10 +30,14 @@ run: install
 	@echo
 	$(BIN)/honcho start
 
-# Most tests run on three xdist workers (the real-worker tests on one of them, see
-# tests/conftest.py); the ones that measure drains against a rate limit run afterwards, alone.
+# Most tests run on one xdist worker per core, at most four (the real-worker tests on one of
+# them, see tests/conftest.py): more workers than cores starve the tests that start emulators,
+# gunicorn and Celery workers of their own. The ones that measure drains against a rate limit
+# run afterwards, alone. `make test TEST_WORKERS=1` runs them one at a time.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
+
 test: install
-	$(BIN)/pytest -n 3 --dist loadgroup -m "not rate_timing"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing"
 	$(BIN)/pytest -m rate_timing
 
 lint: install
