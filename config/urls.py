@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from inbox.site_views import favicon
 from inbox.views import HealthCheckApi
 
 urlpatterns = [
@@ -10,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/", include("inbox.api_urls")),
     path("healthz", HealthCheckApi.as_view(), name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

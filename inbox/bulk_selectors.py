@@ -8,6 +8,7 @@ and id in the URL, without calling RingCentral, so the progress page may be poll
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,8 +22,8 @@ from accounts.models import User
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
 from inbox.presenters import message_view
 from inbox.queries import HISTORY_START, ConversationQuery
-from inbox.ringcentral import ringcentral_do, ringcentral_reads
-from inbox.selectors import Mailbox
+from inbox.ringcentral import InboxError, ringcentral_do, ringcentral_reads
+from inbox.selectors import Mailbox, account_directory_for_user
 from rcapi import RingCentralClient
 
 LIST_PAGE = 1000  # the most RingCentral returns a page
@@ -92,6 +93,42 @@ class Progress:
     def percent(self) -> int:
         return int(100 * (self.done + self.failed) / self.total) if self.total else 100
 
+    @property
+    def heading(self) -> str:
+        """Where the action stands, e.g. "Deleting conversations…", "Deletion finished"."""
+        noun, _, doing = ACTION_WORDS[self.action]
+        match self.status:
+            case BulkDeleteJob.Status.QUEUED:
+                return f"{noun} queued"
+            case BulkDeleteJob.Status.RUNNING:
+                return f"{doing} conversations…"
+            case BulkDeleteJob.Status.CANCELLING:
+                return f"Cancelling the {noun.lower()}…"
+            case BulkDeleteJob.Status.CANCELLED:
+                return f"{noun} cancelled"
+            case BulkDeleteJob.Status.DONE:
+                return f"{noun} finished"
+            case BulkDeleteJob.Status.FAILED:
+                return f"{noun} stopped"
+        return self.status_label
+
+    @property
+    def counts(self) -> str:
+        """E.g. "1,200 of 2,000 conversations purged, 3 failed"."""
+        _, done, _ = ACTION_WORDS[self.action]
+        noun = "conversation" if self.total == 1 else "conversations"
+        text = f"{self.done:,} of {self.total:,} {noun} {done}"
+        return f"{text}, {self.failed:,} failed" if self.failed else text
+
+    @property
+    def pace(self) -> str:
+        """How fast it goes and how long is left, while that means something; else ""."""
+        if self.rate is None:
+            return ""
+        if not self.seconds_left:
+            return f"About {_per_unit(self.rate)}"
+        return f"About {_per_unit(self.rate)}; about {_duration(self.seconds_left)} left"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -104,7 +141,39 @@ class Progress:
             "rate": None if self.rate is None else round(self.rate, 2),
             "seconds_left": self.seconds_left,
             "finished": self.finished,
+            "heading": self.heading,
+            "counts": self.counts,
+            "pace": self.pace,
         }
+
+
+# action: what it is called, its conversations once done, what it does while it runs
+ACTION_WORDS: dict[str, tuple[str, str, str]] = {
+    BulkDeleteJob.Action.DELETE: ("Deletion", "deleted", "Deleting"),
+    BulkDeleteJob.Action.RESTORE: ("Restore", "restored", "Restoring"),
+    BulkDeleteJob.Action.PURGE: ("Purge", "purged", "Purging"),
+}
+# a rate measured over less time than this says more about the first chunk than the job
+PACE_AFTER_SECONDS = 2.0
+
+
+def _per_unit(rate: float) -> str:
+    """A rate in conversations a second, in the unit that reads as a whole number."""
+    if rate >= 1:
+        return f"{round(rate):,} a second"
+    if rate * 60 >= 1:
+        return f"{round(rate * 60):,} a minute"
+    return f"{max(1, round(rate * 3600)):,} an hour"
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        amount, unit = seconds, "second"
+    elif seconds < 90 * 60:
+        amount, unit = round(seconds / 60), "minute"
+    else:
+        amount, unit = round(seconds / 3600), "hour"
+    return f"{amount:,} {unit}" if amount == 1 else f"{amount:,} {unit}s"
 
 
 def bulk_job_progress(*, job: BulkDeleteJob, now: datetime | None = None) -> Progress:
@@ -113,12 +182,12 @@ def bulk_job_progress(*, job: BulkDeleteJob, now: datetime | None = None) -> Pro
     handled = job.done_count + job.failed_count
     rate: float | None = None
     seconds_left: int | None = None
-    if job.started_at is not None and handled:
-        end = job.finished_at or now
-        elapsed = max((end - job.started_at).total_seconds(), 0.001)
-        rate = handled / elapsed
-        if job.status in BulkDeleteJob.UNFINISHED:
-            seconds_left = int((job.conversation_count - handled) / rate + 0.999)
+    # only while it runs: once cancelling, queued again or ended, a pace would mislead
+    if job.started_at is not None and handled and job.status == BulkDeleteJob.Status.RUNNING:
+        elapsed = (now - job.started_at).total_seconds()
+        if elapsed >= PACE_AFTER_SECONDS:
+            rate = handled / elapsed
+            seconds_left = math.ceil((job.conversation_count - handled) / rate)
     return Progress(
         status=job.status,
         status_label=job.get_status_display(),
@@ -169,6 +238,8 @@ def _matching_conversations(
     client: RingCentralClient, mailbox: Mailbox, query: ConversationQuery
 ) -> tuple[list[SelectedConversation], int]:
     """Every conversation the list shows for `query`, on every page; and the rows without one."""
+    if query.matches_nothing:
+        return [], 0
     params = {**query.ringcentral_params(), "per_page": LIST_PAGE}
     found: dict[int, SelectedConversation] = {}
     skipped = 0
@@ -357,3 +428,58 @@ def audit_actors_for_user(*, user: User) -> QuerySet[User]:
     account_id = bulk_admin_check(user=user)
     ids = AuditEntry.objects.filter(account_id=account_id).exclude(actor_id=None).values("actor_id")
     return User.objects.filter(Q(id__in=ids)).order_by("first_name", "username")
+
+
+AUDIT_MAILBOX_CHOICES = 1000  # mailboxes offered in the filter, at most
+
+
+@dataclass(frozen=True)
+class MailboxChoice:
+    extension_id: int
+    label: str
+
+
+def _person_label(name: str, extension_number: str) -> str:
+    return f"{name} (ext. {extension_number})" if extension_number else name
+
+
+def audit_mailboxes_for_user(*, user: User, chosen: int | None = None) -> list[MailboxChoice]:
+    """The mailboxes the account's audit log mentions (and `chosen`), named for the filter.
+
+    Names come from the account's directory (cached, as for the mailbox switcher); a mailbox
+    it no longer lists, or every mailbox while RingCentral does not answer, is named after
+    the person who signs in with it here, else after a bulk job of it, else by its id.
+    """
+    account_id = bulk_admin_check(user=user)
+    ids = set(
+        AuditEntry.objects.filter(account_id=account_id)
+        .order_by()
+        .values_list("extension_id", flat=True)
+        .distinct()[:AUDIT_MAILBOX_CHOICES]
+    )
+    if chosen is not None:
+        ids.add(chosen)
+    labels: dict[int, str] = {}
+    try:
+        directory = account_directory_for_user(user=user)
+    except InboxError:
+        directory = ()  # the log stays readable; the fallbacks below name the mailboxes
+    for entry in directory:
+        if entry.extension_id in ids:
+            labels[entry.extension_id] = _person_label(entry.name, entry.extension_number)
+    missing = ids - labels.keys()
+    if missing:
+        people = User.objects.filter(rc_account_id=account_id, rc_extension_id__in=missing)
+        for person in people:
+            assert person.rc_extension_id is not None
+            name = person.get_full_name() or person.username
+            labels[person.rc_extension_id] = _person_label(name, person.rc_extension_number)
+    missing = ids - labels.keys()
+    if missing:
+        jobs = BulkDeleteJob.objects.filter(account_id=account_id, extension_id__in=missing)
+        for extension_id, label in jobs.values_list("extension_id", "mailbox_label"):
+            labels.setdefault(extension_id, label)
+    for extension_id in ids - labels.keys():
+        labels[extension_id] = f"Extension id {extension_id}"
+    choices = [MailboxChoice(extension_id, label) for extension_id, label in labels.items()]
+    return sorted(choices, key=lambda choice: (choice.label.casefold(), choice.extension_id))

@@ -191,7 +191,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "actions": AuditEntry.Action.choices,
             "actors": bulk_selectors.audit_actors_for_user(user=user),
-            "mailboxes": sorted(set(entries.values_list("extension_id", flat=True)[:1000])),
+            "mailboxes": bulk_selectors.audit_mailboxes_for_user(
+                user=user, chosen=filters.extension_id
+            ),
             "query": urlencode(filters.as_params()),
             "jobs": bulk_selectors.bulk_jobs_for_user(user=user, limit=20),
         },

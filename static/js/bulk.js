@@ -26,14 +26,12 @@
       bar.value = p.done + p.failed;
       bar.textContent = p.percent + "%";
     }
-    set("[data-done]", String(p.done));
-    set("[data-total]", String(p.total));
-    set("[data-failed]", String(p.failed));
-    set("[data-status-label]", p.status_label);
-    var failed = job.querySelector("[data-failed-wrap]");
-    if (failed) { failed.hidden = !p.failed; }
-    set("[data-rate]", p.rate ? p.rate.toFixed(1) + " a second" : "");
-    set("[data-left]", p.seconds_left !== null ? "about " + p.seconds_left + " s left" : "");
+    // the sentences come worded by the server, the same as on the page it rendered
+    set("[data-heading]", p.heading);
+    set("[data-counts]", p.counts);
+    set("[data-pace]", p.pace);
+    var pace = job.querySelector("[data-pace]");
+    if (pace) { pace.hidden = !p.pace; }
   }
 
   function poll() {

@@ -6,6 +6,7 @@ emulator's store and the audit log are checked after each step."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -66,19 +67,27 @@ def delete_calls(running: RunningEmulator) -> int:
     return sum(r["count"] for r in served(running) if r["operation"] == "deleteMessageByFilter")
 
 
-def watch_progress(page: Any, *, seconds: float = 60) -> list[int]:
-    """The bar's values read on the page as it is (no reload) until the report shows."""
+def watch_progress(page: Any, *, seconds: float = 60) -> tuple[list[int], set[str]]:
+    """The bar's values, and the progress sentences, read on the page as it is (no reload)
+    until the report shows."""
     page.evaluate("window.stillTheSamePage = true")  # gone when the page reloads
     bar = page.get_by_role("progressbar", name="Progress")
     seen: list[int] = []
+    sentences: set[str] = set()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             state = page.evaluate(
                 """() => {
                     const bar = document.querySelector('[data-progress-bar]');
+                    const text = (selector) => {
+                        const node = document.querySelector(selector);
+                        return node && !node.hidden ? node.textContent : "";
+                    };
                     return {same: window.stillTheSamePage === true,
-                            value: bar ? Number(bar.value) : null};
+                            value: bar ? Number(bar.value) : null,
+                            sentences: [text('[data-heading]'), text('[data-counts]'),
+                                        text('[data-pace]')]};
                 }"""
             )
         except PlaywrightError:
@@ -87,9 +96,10 @@ def watch_progress(page: Any, *, seconds: float = 60) -> list[int]:
             break  # the job ended and the page reloaded for its report
         if state["value"] is not None and (not seen or seen[-1] != state["value"]):
             seen.append(int(state["value"]))
+        sentences.update(text for text in state["sentences"] if text)
         time.sleep(0.1)
     expect(bar).to_be_visible()
-    return seen
+    return seen, sentences
 
 
 def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
@@ -143,11 +153,21 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
     ).to_be_visible()
 
     # the bar moves without a reload, then the report
-    seen = watch_progress(page)
+    seen, sentences = watch_progress(page)
     moving = [value for value in seen if 0 < value < CONVERSATIONS]
-    print(f"\nprogress values seen on the page: {seen}")
+    print(f"\nprogress values seen on the page: {seen}\nand sentences: {sorted(sentences)}")
     assert len(set(seen)) >= 2 and moving, (seen, worker.output())
     assert seen == sorted(seen)
+    # the script words its updates as the page does: plain sentences, no stray separators
+    for sentence in sentences:
+        assert re.fullmatch(
+            rf"Deletion queued|Deleting conversations…|Deletion finished"
+            rf"|[\d,]+ of {CONVERSATIONS} conversations deleted"
+            rf"|About [\d,]+ an? (second|minute|hour); about [\d,]+ (second|minute|hour)s? left",
+            sentence,
+        ), sentence
+    assert f"{moving[0]} of {CONVERSATIONS} conversations deleted" in sentences
+    expect(page.get_by_role("heading", name="Deletion finished")).to_be_visible(timeout=30_000)
     report = page.get_by_role("region", name="Report")
     expect(report).to_contain_text(
         f"{CONVERSATIONS} of {CONVERSATIONS} conversations deleted.", timeout=30_000
@@ -163,6 +183,7 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
     expect(page.get_by_role("region", name="Report")).to_contain_text(
         f"{CONVERSATIONS} of {CONVERSATIONS} conversations restored.", timeout=60_000
     )
+    expect(page.get_by_role("heading", name="Restore finished")).to_be_visible()
     assert availability(running, message_ids) == {"Alive": CONVERSATIONS}
 
     # purge: its own typed confirmation
@@ -197,5 +218,8 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
         assert entry.extension_id == extension
         assert sorted(int(c) for c in entry.conversation_ids) == conversations
         assert entry.message_count == CONVERSATIONS
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("main").get_by_role("link", name="Audit log").click()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log")
+    ).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("cell", name="Purged conversations in bulk")).to_be_visible()
