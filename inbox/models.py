@@ -53,6 +53,8 @@ class AuditEntry(models.Model):
         BULK_DELETE = "bulk_delete", "Deleted conversations in bulk"
         BULK_RESTORE = "bulk_restore", "Restored conversations in bulk"
         BULK_PURGE = "bulk_purge", "Purged conversations in bulk"
+        MESSAGES_RESTORE = "messages_restore", "Restored deleted messages"
+        MESSAGES_PURGE = "messages_purge", "Purged deleted messages"
 
     class Outcome(models.TextChoices):
         DONE = "done", "Done"

@@ -4,6 +4,7 @@ from django.urls import path
 
 from inbox import views
 from inbox.bulk_urls import urlpatterns as bulk_patterns
+from inbox.deleted_urls import urlpatterns as deleted_patterns
 from inbox.fax_urls import urlpatterns as fax_patterns
 from inbox.live_urls import urlpatterns as live_patterns
 from inbox.send_urls import urlpatterns as send_patterns
@@ -48,3 +49,4 @@ urlpatterns = [
 
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
 urlpatterns += live_patterns
+urlpatterns += deleted_patterns

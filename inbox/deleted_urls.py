@@ -1,0 +1,18 @@
+"""Pages of the inbox for: Recently deleted, with restore and purge.
+
+Included by `inbox.urls`, so the names live in the `inbox` namespace.
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from inbox import deleted_views
+
+deleted = "inbox/<int:extension_id>/deleted"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{deleted}/", deleted_views.deleted_list, name="deleted"),
+    path(f"{deleted}/restore/", deleted_views.deleted_restore, name="deleted_restore"),
+    path(f"{deleted}/purge/", deleted_views.deleted_purge, name="deleted_purge"),
+]
