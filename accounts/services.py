@@ -218,6 +218,16 @@ def signin_start(*, session: SessionBase, next_url: str) -> str:
     return browser_authorize_url(url)
 
 
+def signin_pending_next(*, session: SessionBase) -> str | None:
+    """Where the sign-in pending in `session` was to land (a path `signin_start` was given
+    as safe), None when no sign-in is pending."""
+    pending = session.get(SIGNIN_SESSION_KEY)
+    if not isinstance(pending, dict):
+        return None
+    next_url = pending.get("next")
+    return next_url if isinstance(next_url, str) and next_url else None
+
+
 def signin_complete(*, session: SessionBase, params: Mapping[str, str]) -> SignedIn:
     """Finish signing in with RingCentral's answer (the callback's query `params`).
 

@@ -25,6 +25,7 @@ from accounts.services import (
     credential_sign_out,
     credential_verify,
     signin_complete,
+    signin_pending_next,
     signin_start,
 )
 from inbox.live_subscriptions import subscription_drop, subscription_ensure_enqueue
@@ -58,8 +59,13 @@ def safe_next_url(request: HttpRequest, candidate: str | None) -> str | None:
     return candidate if same_host_path else None
 
 
-def signin_failed(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    response = render(request, "accounts/signin_failed.html", {"message": message}, status=status)
+def signin_failed(
+    request: HttpRequest, message: str, *, status: int, next_url: str | None = None
+) -> HttpResponse:
+    """The refusal page; its "Sign in again" link keeps `next_url`, where the person was going
+    (a path `login` already accepted as safe)."""
+    context = {"message": message, "next": next_url}
+    response = render(request, "accounts/signin_failed.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -78,10 +84,11 @@ def login(request: HttpRequest) -> HttpResponse:
 @never_cache
 def callback(request: HttpRequest) -> HttpResponse:
     """Where RingCentral sends the browser back, with a code (or an error) and the state."""
+    next_url = signin_pending_next(session=request.session)  # the sign-in is used up below
     try:
         signed_in = signin_complete(session=request.session, params=request.GET)
     except SignInError as failure:
-        return signin_failed(request, failure.message, status=failure.status)
+        return signin_failed(request, failure.message, status=failure.status, next_url=next_url)
     auth_login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
     subscription_ensure_enqueue(user_id=signed_in.user.pk)  # live updates (inbox.live_*)
     return redirect(signed_in.next_url)

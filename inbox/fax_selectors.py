@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.http import Http404
 
+from accounts.errors import ReconnectRequired
 from accounts.models import User
 from inbox import selectors
 from inbox.cache import CACHE_ERRORS
 from inbox.models import Send
 from inbox.presenters import MessageView, message_view
-from inbox.ringcentral import ringcentral_do
+from inbox.ringcentral import InboxError, ringcentral_do
 from inbox.send_rules import SendInvalid
 from rcapi import RingCentralClient
 
@@ -28,6 +29,19 @@ COVER_PAGES_KEY = "inbox:v1:fax-cover-pages:{account_id}"
 class CoverPageChoice:
     id: int
     name: str
+
+
+def fax_cover_page_name(*, user: User, cover_index: int) -> str:
+    """What RingCentral calls cover page `cover_index` ("Confidential"); "Cover page 6" when
+    RingCentral cannot be asked just now, so a fax's page still shows without its answer."""
+    try:
+        pages = fax_cover_pages_for_user(user=user)
+    except (InboxError, ReconnectRequired, Http404) as exc:
+        log.info("Cover page names not read for user %s: %s", user.pk, exc)
+        pages = ()
+    return next(
+        (page.name for page in pages if page.id == cover_index), f"Cover page {cover_index}"
+    )
 
 
 def fax_cover_pages_for_user(*, user: User) -> tuple[CoverPageChoice, ...]:

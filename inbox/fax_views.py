@@ -21,6 +21,7 @@ from inbox.fax_presenters import fax_send_data, fax_send_view
 from inbox.fax_requests import fax_resend_request, fax_send_request
 from inbox.fax_rules import too_large_message
 from inbox.fax_selectors import (
+    fax_cover_page_name,
     fax_cover_pages_for_user,
     fax_original_get_for_user,
     fax_send_get_for_user,
@@ -30,6 +31,12 @@ from inbox.fax_uploads import fax_upload_exceeded, fax_upload_limit_install
 from inbox.models import Send
 from inbox.send_rules import SendInvalid
 from inbox.views import ringcentral_errors, signed_in_user
+
+# One-time notices after a fax is handed over: they say what the person did, never where the
+# fax is now (the status line says that, and follows the fax while the page is open).
+FAX_ACCEPTED = "Your fax was accepted for sending; follow its status below."
+FAX_SENT_AGAIN = "Sent again as a new fax; nothing was uploaded a second time."
+FAX_FORWARDED = "Forwarded as a new fax; nothing was uploaded a second time."
 
 
 def _own_mailbox(user: User, extension_id: int) -> selectors.Mailbox:
@@ -93,7 +100,7 @@ def _fax_new(request: HttpRequest, extension_id: int) -> HttpResponse:
             except SendInvalid as error:
                 form.add_send_error(error)
             else:
-                messages.success(request, "Your fax is queued.")
+                messages.success(request, FAX_ACCEPTED)
                 return _status_redirect(send)
         status = 400
     return render(
@@ -118,12 +125,16 @@ def fax_status(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     user = signed_in_user(request)
     mailbox = _own_mailbox(user, extension_id)
     send = fax_send_get_for_user(user=user, mailbox=mailbox, send_id=send_id)
+    cover_page = ""
+    if send.cover_index:
+        cover_page = fax_cover_page_name(user=user, cover_index=send.cover_index)
     return render(
         request,
         "inbox/fax_status.html",
         {
             "mailbox": mailbox,
             "fax": fax_send_view(send),
+            "cover_page": cover_page,
             "again_form": FaxAgainForm(),
         },
     )
@@ -180,7 +191,7 @@ def fax_resend(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     except SendInvalid as error:
         messages.warning(request, error.message)
         return _status_redirect(send)
-    messages.success(request, "The fax is queued again; nothing was uploaded a second time.")
+    messages.success(request, FAX_SENT_AGAIN)
     return _status_redirect(again)
 
 
@@ -217,7 +228,7 @@ def fax_again(request: HttpRequest, extension_id: int, message_id: int) -> HttpR
             except SendInvalid as error:
                 form.add_send_error(error)
             else:
-                messages.success(request, "The fax is queued; nothing was uploaded again.")
+                messages.success(request, FAX_SENT_AGAIN if resend else FAX_FORWARDED)
                 return _status_redirect(send)
         status = 400
     else:

@@ -46,6 +46,7 @@ class SendView:
     created: datetime
     rc_message_id: int | None
     retry_of_id: int | None
+    retried_as_id: int | None  # the newest send that sent this failed one again
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,9 @@ def _state(send: Send, position: int | None) -> tuple[str, str, str]:
 
 def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
     state, label, detail = _state(send, queue_position)
+    retried_as_id = None
+    if state in {"failed", "needs_review"}:  # only these can have been sent again
+        retried_as_id = send.retries.order_by("-pk").values_list("pk", flat=True).first()
     final = (
         state in {"failed", "needs_review", "cancelled", "delivered"}
         or send.finished_at is not None
@@ -118,7 +122,7 @@ def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
         label=label,
         detail=detail,
         final=final,
-        can_retry=state == "failed",
+        can_retry=state == "failed" and retried_as_id is None,  # retry the new send instead
         can_cancel=state == "queued" or state == "retrying",
         needs_review=state == "needs_review",
         text=send.text,
@@ -128,6 +132,7 @@ def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
         created=send.created_at,
         rc_message_id=send.rc_message_id,
         retry_of_id=send.retry_of_id,
+        retried_as_id=retried_as_id,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +35,7 @@ from inbox.send_rules import SendInvalid
 from inbox.views import _back_to_list, _same_site, ringcentral_errors, signed_in_user
 
 STATUS_IDS_MAX = 50
+SENT_AGAIN = "Sent again as a new message."
 
 
 def own_mailbox(user: User, extension_id: int) -> Mailbox:
@@ -250,10 +252,22 @@ def _back(request: HttpRequest, mailbox: Mailbox, send_id: int) -> str:
     )
 
 
+def _after_retry(request: HttpRequest, mailbox: Mailbox, failed_id: int, again: Send) -> str:
+    """Where the new send is: its bubble on the page Retry was pressed on (a thread), or its
+    own page when Retry was pressed on the failed send's own page (or no page was given)."""
+    back = _same_site(request, request.POST.get("next", ""))
+    failed_page = reverse("inbox:send", args=[mailbox.extension_id, failed_id])
+    if not back or urlsplit(back).path == failed_page:
+        page = "inbox:fax_status" if again.kind == Send.Kind.FAX else "inbox:send"
+        return reverse(page, args=[mailbox.extension_id, again.pk])
+    return f"{back.partition('#')[0]}#send-{again.pk}"
+
+
 @require_POST
 @login_required
 def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
-    """Send a failed message again, as a new send linked to the failed one."""
+    """Send a failed message again, as a new send linked to the failed one, and show the
+    person that new send."""
     user = signed_in_user(request)
     mailbox = own_mailbox(user, extension_id)
     try:
@@ -261,10 +275,12 @@ def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     except ValueError:
         return HttpResponse("The form is out of date: reload the page and try again.", status=400)
     try:
-        send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
+        again = send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
-    return redirect(_back(request, mailbox, send_id))
+        return redirect(_back(request, mailbox, send_id))
+    messages.success(request, SENT_AGAIN)
+    return redirect(_after_retry(request, mailbox, send_id, again))
 
 
 @require_POST

@@ -24,6 +24,8 @@
 
   function update(data) {
     page.querySelector("[data-fax-label]").textContent = data.status_label;
+    // the tab's title names the status too (the template's title block): keep it in step
+    document.title = "Fax " + data.status_label + " · " + page.getAttribute("data-title-rest");
     var detail = page.querySelector("[data-fax-detail]");
     if (detail.textContent !== data.detail) detail.textContent = data.detail;
     detail.classList.toggle("failed", data.status === "failed" ||

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.test import Client
@@ -24,13 +26,25 @@ from tests.accounts.support import (
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN_AGAIN = f'<a class="button" href="{reverse("accounts:login")}">Sign in again</a>'
+
+def found_link(page: str, name: str) -> str:
+    """The (unescaped) address of the link named `name` on `page`."""
+    match = re.search(rf'<a class="button" href="([^"]*)">{re.escape(name)}</a>', page)
+    assert match is not None, page
+    return html.unescape(match.group(1))
+
+
+def start_sign_in_at(client: Client, link: str) -> str:
+    """Follow a sign-in `link` of a page; the RingCentral URL it sends the browser to."""
+    response = client.get(link)
+    assert response.status_code == 302, response.content
+    return str(response["Location"])
 
 
 def refusal(response: Any) -> str:
     page: str = response.content.decode()
     assert response.status_code == 400, page
-    assert SIGN_IN_AGAIN in page
+    assert found_link(page, "Sign in again").startswith(reverse("accounts:login"))
     assert "Traceback" not in page
     return page
 
@@ -225,6 +239,34 @@ def test_it_returns_to_the_page_asked_for(client: Client, rc, target: str) -> No
 
     assert response.status_code == 302
     assert response["Location"] == target
+
+
+def test_it_lands_in_the_inbox_when_no_page_was_asked_for(client: Client, rc) -> None:
+    start = client.get(reverse("accounts:login"))
+    assert start.status_code == 302
+    params = sign_in_at_emulator(rc, str(start["Location"]), "agent")
+
+    response = finish_sign_in(client, params)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inbox:inbox")
+    inbox = client.get(response["Location"])
+    mailbox = reverse("inbox:conversations", args=[rc.user("agent")["extension_id"]])
+    assert (inbox.status_code, inbox["Location"]) == (302, mailbox)
+
+
+def test_it_returns_to_the_page_asked_for_after_signing_in_again(client: Client, rc) -> None:
+    thread = "/inbox/102/conversations/7/?page=2&q=a%20b"
+    params = sign_in_at_emulator(rc, start_sign_in(client, thread), "agent", cancel=True)
+    page = refusal(finish_sign_in(client, params))
+    again = found_link(page, "Sign in again")
+    assert again == f"{reverse('accounts:login')}?next={quote(thread, safe='/')}"
+
+    params = sign_in_at_emulator(rc, start_sign_in_at(client, again), "agent")
+    response = finish_sign_in(client, params)
+
+    assert response.status_code == 302
+    assert response["Location"] == thread
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ a reload (real Chromium, the live server, a real Celery worker and the emulator)
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,10 +62,12 @@ def test_it_sends_a_fax_with_a_cover_page_and_shows_it_sent(
     page.get_by_role("button", name="Send fax").click()
 
     expect(page.get_by_role("heading", name="Fax to (650) 555-0123")).to_be_visible()
-    expect(page.get_by_text("Your fax is queued.")).to_be_visible()
+    expect(page.get_by_text("Your fax was accepted for sending")).to_be_visible()
     expect(page.get_by_text("Invoice _42 _ co.pdf")).to_be_visible()
-    expect(page.get_by_text("“Please sign <today>”")).to_be_visible()
+    expect(page.get_by_text("Confidential: “Please sign <today>”")).to_be_visible()
     # no reload: the page follows the send until RingCentral says Sent
     expect(page.locator("[data-fax-label]")).to_have_text("Sent", timeout=45_000)
+    expect(page).to_have_title(re.compile(r"^Fax Sent · "))
+    expect(page.get_by_role("main")).not_to_contain_text(re.compile("queued", re.IGNORECASE))
     row = page.get_by_role("row", name="(650) 555-0123")
     expect(row.get_by_role("cell").first).to_have_text("Sent")

@@ -116,3 +116,37 @@ def test_an_over_long_text_and_a_bad_number_are_refused_and_nothing_is_sent(
     assert not Send.objects.exists()
     assert request_count(running, operation="createSMSMessage") == before
     assert not [m for m in outbound(running, AGENT) if m.get("subject") == "Hello there"]
+
+
+def test_retry_shows_the_new_send_and_says_it_was_sent_again(
+    page: Any, live_server: Any, sending: tuple[RunningEmulator, Worker]
+) -> None:
+    """The worker is stopped, so the new send stays Queued where the page shows it."""
+    running, worker = sending
+    path, _ = customer_thread(running)
+    sign_in(page, live_server, running, path)
+    expect(page.get_by_role("heading", name="Reply by SMS")).to_be_visible()
+    worker.kill()
+    page.get_by_label("Message").fill("Your order ships today")
+    page.get_by_role("button", name="Send", exact=True).click()
+    failed = page.get_by_role("article").filter(has_text="Your order ships today")
+    expect(failed.get_by_text("Queued", exact=True)).to_be_visible()
+    Send.objects.filter(text="Your order ships today").update(
+        status=Send.Status.FAILED, last_error="RingCentral refused this message."
+    )
+    expect(failed.get_by_role("button", name="Retry")).to_be_visible()  # the page's poll
+
+    failed.get_by_role("button", name="Retry").click()
+
+    notice = page.get_by_role("status").filter(has_text="Sent again as a new message.")
+    expect(notice).to_be_visible()
+    again = Send.objects.get(retry_of__text="Your order ships today")
+    bubble = page.locator(f"#send-{again.pk}")
+    expect(bubble.get_by_text("Sent again after a failure")).to_be_visible()
+    expect(bubble.get_by_text("Queued", exact=True)).to_be_visible()
+    old = page.locator(f"#send-{again.retry_of_id}")
+    expect(old.get_by_role("button", name="Retry")).to_be_hidden()
+    old.get_by_role("link", name="Sent again as a new message").click()
+    mailbox = running.user(AGENT)["extension_id"]
+    expect(page).to_have_url(f"{live_server.url}/inbox/{mailbox}/sends/{again.pk}/")
+    expect(page.get_by_role("heading", name="Your message to")).to_be_visible()

@@ -31,6 +31,9 @@ def test_it_signs_in_through_the_ringcentral_sign_in_page(
     page.get_by_role("link", name="Sign in with RingCentral").click()
     sign_in_at_ringcentral(page, person)
 
+    # no page was asked for: signing in lands in the person's own mailbox
+    expect(page).to_have_url(f"{live_server.url}/inbox/{person['extension_id']}/")
+    page.get_by_role("link", name=person["name"]).click()
     expect(page).to_have_url(f"{live_server.url}/accounts/profile/")
     expect(page.get_by_role("heading", name="You are signed in")).to_be_visible()
     main = page.get_by_role("main")
@@ -49,6 +52,7 @@ def test_it_signs_out(page: Any, live_server: Any, ringcentral: RunningEmulator)
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Sign in with RingCentral").click()
     sign_in_at_ringcentral(page, ringcentral.user("agent"))
+    page.get_by_role("link", name=ringcentral.user("agent")["name"]).click()
     expect(page.get_by_role("heading", name="You are signed in")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from inbox.models import Send
@@ -26,6 +28,9 @@ from tests.support.emulator import RunningEmulator
 @pytest.fixture(autouse=True)
 def own_media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+FAX_ACCEPTED = "Your fax was accepted for sending; follow its status below."
 
 
 def new_fax_url(running: RunningEmulator, which: str = "agent") -> str:
@@ -218,6 +223,67 @@ def test_it_shows_a_queued_fax_and_its_status_json(bob_client: Client, rc: Runni
     assert data["recipients"] == [
         {"number": "+16505550101", "status": "", "status_label": "Waiting", "reason": ""}
     ]
+
+
+def test_it_names_the_cover_page_of_a_fax(bob_client: Client, rc: RunningEmulator) -> None:
+    answer = bob_client.post(new_fax_url(rc), fax_form(cover_index="6"))
+
+    page = bob_client.get(answer["Location"]).content.decode()
+    assert answer.status_code == 302
+    assert (
+        "<dt>Cover page</dt><dd>Confidential: “Contract &lt;b&gt;attached&lt;/b&gt;”</dd>"
+    ) in page
+    assert "6: “" not in page
+
+
+def test_it_names_the_cover_page_when_ringcentral_cannot_be_asked(
+    bob_client: Client, rc: RunningEmulator, settings: Any
+) -> None:
+    bob_client.post(new_fax_url(rc), fax_form(cover_index="6"))
+    send = Send.objects.get()
+    cache.clear()  # the cover pages were cached when the fax was checked
+    settings.RINGCENTRAL_SERVER_URL = "http://127.0.0.1:9"  # nothing listens there
+
+    page = bob_client.get(reverse("inbox:fax_status", args=[send.extension_id, send.pk]))
+
+    assert page.status_code == 200
+    assert "<dt>Cover page</dt><dd>Cover page 6: “Contract" in page.content.decode()
+
+
+def test_it_never_says_queued_once_the_fax_is_sent(bob_client: Client, rc: RunningEmulator) -> None:
+    answer = bob_client.post(new_fax_url(rc), fax_form(to="+16505550101"))
+    send = Send.objects.get()
+    # the worker was quick: RingCentral has sent it before the browser follows the redirect
+    Send.objects.filter(pk=send.pk).update(
+        status=Send.Status.SUBMITTED,
+        rc_status="Sent",
+        rc_message_id=1,
+        recipient_statuses={"+16505550101": "Sent"},
+        submitted_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+
+    page = bob_client.get(answer["Location"]).content.decode()
+
+    assert "<title>Fax Sent · " in page
+    assert "<strong data-fax-label>Sent</strong>" in page
+    assert "queued" not in page.lower()
+    assert FAX_ACCEPTED in page
+    assert FAX_ACCEPTED not in bob_client.get(answer["Location"]).content.decode()  # once
+
+
+def test_it_says_a_resent_fax_was_sent_again(bob_client: Client, rc: RunningEmulator) -> None:
+    bob = extension_of(rc, "agent")
+    failed = make_fax(rc.db_path, bob, direction="Outbound", other_number=unique_number())
+    set_delivery_failure(rc, failed, "SendingFailed", "")
+    again = reverse("inbox:fax_again", args=[bob, failed]) + "?mode=resend"
+
+    answer = bob_client.post(again, {"to": "", "idempotency_key": str(uuid.uuid4())})
+
+    page = bob_client.get(answer["Location"]).content.decode()
+    assert answer.status_code == 302
+    assert "Sent again as a new fax; nothing was uploaded a second time." in page
+    assert "is queued" not in page
 
 
 # --------------------------------------------------------------------------- in the thread

@@ -12,8 +12,7 @@ def test_it_welcomes_signed_out_visitors(client: Client) -> None:
     assert "<title>Team Inbox</title>" in page
     assert "SMS, MMS, pager messages, faxes and" in page
     assert (
-        '<a class="button" href="/accounts/login/?next=/accounts/profile/">'
-        "Sign in with RingCentral</a>"
+        '<a class="button" href="/accounts/login/?next=/inbox/">Sign in with RingCentral</a>'
     ) in page
 
 
@@ -34,3 +33,9 @@ def test_it_serves_the_stylesheet(client: Client) -> None:
     assert 'href="/static/css/app.css"' in page
     assert response.status_code == 200
     assert b".skip-link" in b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def test_it_offers_signed_in_visitors_their_inbox(bob_client: Client) -> None:
+    page = bob_client.get(reverse("inbox:home")).content.decode()
+
+    assert '<a class="button" href="/inbox/">Open your inbox</a>' in page

@@ -446,6 +446,55 @@ def test_it_retries_a_failed_send_as_a_new_one(
     assert "Sent again after a failure" in page
 
 
+def send_url(rc: RunningEmulator, send: Send) -> str:
+    return reverse("inbox:send", args=[extension_of(rc, "agent"), send.pk])
+
+
+def retry(client: Client, rc: RunningEmulator, failed: Send, *, back: str | None) -> Any:
+    data = {"idempotency_key": str(uuid.uuid4())}
+    if back is not None:
+        data["next"] = back
+    return client.post(
+        reverse("inbox:send_retry", args=[extension_of(rc, "agent"), failed.pk]), data
+    )
+
+
+@pytest.mark.parametrize("from_page", [True, False], ids=["its-page", "no-page"])
+def test_it_takes_the_person_to_the_new_send_after_retry(
+    bob_client: Client, rc: RunningEmulator, sms_thread: tuple[int, str], from_page: bool
+) -> None:
+    failed = queued_send(rc, sms_thread[0], status=Send.Status.FAILED, last_error="No.")
+
+    answer = retry(bob_client, rc, failed, back=send_url(rc, failed) if from_page else None)
+
+    again = Send.objects.get(retry_of=failed)
+    assert answer.status_code == 302
+    assert answer["Location"] == send_url(rc, again)
+    page = bob_client.get(answer["Location"]).content.decode()
+    assert '<li class="notice success">Sent again as a new message.</li>' in page
+    assert f'id="send-{again.pk}"' in page and "Sent again after a failure" in page
+    # the failed send says where it went, and offers no second Retry
+    page = bob_client.get(send_url(rc, failed)).content.decode()
+    assert f'<a href="{send_url(rc, again)}">Sent again as a new message</a>' in page
+    assert re.search(r"<form [^>]*data-send-retry hidden>", page)
+
+
+def test_it_shows_the_new_send_in_place_after_retry_in_the_thread(
+    bob_client: Client, rc: RunningEmulator, sms_thread: tuple[int, str]
+) -> None:
+    failed = queued_send(rc, sms_thread[0], status=Send.Status.FAILED, last_error="No.")
+
+    answer = retry(bob_client, rc, failed, back=thread_url(rc, sms_thread[0]))
+
+    again = Send.objects.get(retry_of=failed)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{thread_url(rc, sms_thread[0])}#send-{again.pk}"
+    page = bob_client.get(answer["Location"]).content.decode()
+    assert '<li class="notice success">Sent again as a new message.</li>' in page
+    assert f'id="send-{again.pk}"' in page
+    assert f'<a href="{send_url(rc, again)}">Sent again as a new message</a>' in page
+
+
 def test_it_hides_retry_and_cancel_from_others(
     bob_client: Client,
     charlie_client: Client,
