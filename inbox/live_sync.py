@@ -32,6 +32,8 @@ from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, mailbox_cache_drop
 from inbox.live_sends import sends_apply_records
 from inbox.models import MailboxSubscription, MailboxSync
+from inbox.party_names import party_names_learn
+from inbox.presenters import message_view
 from rcapi import Message, Rejected, RingCentralClient, RingCentralError, SyncResult
 from rcapi.errors import SYNC_TOKEN_INVALID
 
@@ -242,6 +244,12 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
     previous: dict[str, str] = {} if full else dict(state.recent_versions or {})
     changed = [m for m in records if previous.get(str(m.id)) != _version(m)]
     sends = sends_apply_records(extension_id=extension_id, records=changed) if changed else 0
+    # a customer's name, known from their message, stays once the list shows a reply instead
+    party_names_learn(
+        account_id=account_id,
+        extension_id=extension_id,
+        views=(message_view(m) for m in changed),
+    )
     now = timezone.now()
     fields: dict[str, Any] = {
         "sync_token": result.sync_token or "",

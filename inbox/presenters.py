@@ -9,7 +9,8 @@ escape it like everything else.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rcapi import Attachment, Message, Party
@@ -95,6 +96,19 @@ def party_number(party: Party | None) -> str:
 
 
 @dataclass(frozen=True)
+class PartyView:
+    """Someone on a message other than the mailbox's owner."""
+
+    label: str  # what the inbox shows: `party_label`
+    name: str = ""  # as RingCentral gave it on this message; often only on some messages
+    phone_number: str = ""
+
+
+def party_view(party: Party) -> PartyView:
+    return PartyView(party_label(party), party.name or "", party.phone_number or "")
+
+
+@dataclass(frozen=True)
 class AttachmentView:
     id: int
     kind: str  # image, pdf, audio, or file
@@ -137,6 +151,9 @@ class MessageView:
     # conversation uses is the sender's of an outbound message, a recipient's of an inbound one
     from_number: str = ""
     to_numbers: tuple[str, ...] = ()
+    # who `other_party` names, one by one: RingCentral names a customer on some messages of a
+    # conversation only (the sender of a received one, rarely the recipient of a sent one)
+    others: tuple[PartyView, ...] = ()
 
     @property
     def type_label(self) -> str:
@@ -270,7 +287,9 @@ def message_view(message: Message) -> MessageView:
         type=message_type(message),
         direction=message.direction or "Inbound",
         created=message.creation_time,
-        unread=message.read_status == "Unread",
+        # RingCentral stores the mailbox's own sends as `Unread` too (whichever app sent
+        # them): only what was received can wait to be read
+        unread=message.read_status == "Unread" and message.direction == "Inbound",
         text=text,
         sender=party_label(message.from_) if message.from_ else "",
         other_party=", ".join(party_label(p) for p in others) or "Unknown",
@@ -283,4 +302,38 @@ def message_view(message: Message) -> MessageView:
         availability=message.availability or "Alive",
         from_number=(message.from_.phone_number or "") if message.from_ else "",
         to_numbers=tuple(p.phone_number for p in message.to if p.phone_number),
+        others=tuple(party_view(p) for p in others),
     )
+
+
+def party_names_of(views: Iterable[MessageView]) -> dict[str, str]:
+    """The names RingCentral gave the numbers on these messages (number → name)."""
+    return {
+        party.phone_number: party.name
+        for view in views
+        for party in view.others
+        if party.phone_number and party.name
+    }
+
+
+def unnamed_numbers(views: Iterable[MessageView]) -> set[str]:
+    """The numbers these messages show without a name."""
+    return {
+        party.phone_number
+        for view in views
+        for party in view.others
+        if party.phone_number and not party.name
+    }
+
+
+def with_party_names(view: MessageView, names: Mapping[str, str]) -> MessageView:
+    """`view` with the parties it shows as a bare number named, where `names` knows them."""
+    if not any(names.get(p.phone_number) and not p.name for p in view.others):
+        return view
+    others = tuple(
+        replace(p, name=names[p.phone_number], label=names[p.phone_number])
+        if not p.name and names.get(p.phone_number)
+        else p
+        for p in view.others
+    )
+    return replace(view, others=others, other_party=", ".join(p.label for p in others))

@@ -145,11 +145,21 @@ class ConversationQuery:
             params["message_type"] = [TYPE_FILTERS[self.type]]
         if self.direction:
             params["direction"] = [self.direction]
-        if self.read:
-            params["read_status"] = ["Unread" if self.read == "unread" else "Read"]
+        if self.read == "unread":
+            # only received messages wait to be read: RingCentral stores sent ones `Unread`
+            # (with "Sent" chosen too, nothing matches: see `matches_nothing`)
+            params.setdefault("direction", ["Inbound"])
+            params["read_status"] = ["Unread"]
+        elif self.read:
+            params["read_status"] = ["Read"]
         if self.number:
             params["phone_number"] = self.number
         return params
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Unread messages the mailbox sent: there are none, whatever RingCentral stores."""
+        return self.read == "unread" and self.direction == "Outbound"
 
     def as_params(self, **changes: Any) -> dict[str, str]:
         """Query-string values of this query (with `changes`), defaults left out."""
@@ -171,10 +181,13 @@ class ConversationQuery:
 
 
 def unread_params(today: date | None = None) -> dict[str, Any]:
-    """`list_messages` arguments counting the unread conversations of the default window."""
+    """`list_messages` arguments counting the unread conversations of the default window: those
+    with a received message unread (RingCentral stores sent messages `Unread`, whichever app
+    sent them, so they are not counted)."""
     start = ConversationQuery().effective_start(today)
     return {
         "distinct_conversations": True,
+        "direction": ["Inbound"],
         "read_status": ["Unread"],
         "date_from": datetime.combine(start, time.min, tzinfo=UTC),
         # the count is `paging.totalElements`; the records count when the platform omits it

@@ -12,8 +12,8 @@ needs and the cache lacks is fetched from RingCentral side by side, never one af
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import Http404
@@ -27,7 +27,14 @@ from inbox.cache import (
     directory_key,
     mailbox_key,
 )
-from inbox.presenters import MessageView, message_view
+from inbox.party_names import party_names_recall, party_names_remember
+from inbox.presenters import (
+    MessageView,
+    message_view,
+    party_names_of,
+    unnamed_numbers,
+    with_party_names,
+)
 from inbox.queries import HISTORY_START, ConversationQuery, unread_params
 from inbox.ringcentral import ringcentral_reads
 from rcapi import RingCentralClient
@@ -65,13 +72,30 @@ class ConversationPage:
     total: int | None
 
 
+ThreadKey = tuple[str, int]  # `MessageView.thread_key`
+
+
 @dataclass(frozen=True)
 class UnreadCount:
+    """Conversations with a received message unread (sent messages never wait to be read)."""
+
     count: int
     more: bool = False  # the platform gave no total and there were more than counted
+    # the conversations counted (the newest `unread_params()["per_page"]`): a conversation
+    # whose newest message is a reply can still hold a received message nobody has read
+    threads: frozenset[ThreadKey] = frozenset()
+    # the names those unread messages give their senders (number, name): a customer's name
+    # stays on the list when the conversation's newest message is a reply
+    names: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.count}+" if self.more else str(self.count)
+
+    def without(self, thread_key: ThreadKey) -> UnreadCount:
+        """The count once the conversation `thread_key` is read."""
+        if thread_key not in self.threads:
+            return self
+        return replace(self, count=max(0, self.count - 1), threads=self.threads - {thread_key})
 
 
 @dataclass(frozen=True)
@@ -98,6 +122,18 @@ class Thread:
     @property
     def unread(self) -> bool:
         return any(m.unread for m in self.messages)
+
+    @property
+    def unread_ids(self) -> tuple[int, ...]:
+        """The received messages shown that nobody has read."""
+        return tuple(m.id for m in self.messages if m.unread)
+
+    @property
+    def key(self) -> ThreadKey:
+        """Its `MessageView.thread_key`: the conversation, or the message alone."""
+        if self.conversation_id is not None:
+            return ("conversation", self.conversation_id)
+        return self.messages[0].thread_key
 
 
 # --------------------------------------------------------------------------- fetching
@@ -224,6 +260,8 @@ def _list_fetch(mailbox: Mailbox, query: ConversationQuery) -> _Fetch:
     params = query.ringcentral_params()
 
     def operation(client: RingCentralClient) -> ConversationPage:
+        if query.matches_nothing:
+            return ConversationPage(rows=(), page=query.page, has_next=False, total=0)
         answer = client.list_messages(extension_id=mailbox.extension_id, **params)
         return ConversationPage(
             rows=tuple(message_view(m) for m in answer.records),
@@ -241,32 +279,71 @@ def _unread_fetch(mailbox: Mailbox) -> _Fetch:
 
     def operation(client: RingCentralClient) -> UnreadCount:
         answer = client.list_messages(extension_id=mailbox.extension_id, **params)
-        if answer.total_elements is not None:
-            return UnreadCount(answer.total_elements)
-        return UnreadCount(len(answer.records), more=answer.has_next)
+        views = [message_view(m) for m in answer.records]
+        counted = answer.total_elements
+        return UnreadCount(
+            len(views) if counted is None else counted,
+            more=counted is None and answer.has_next,
+            threads=frozenset(v.thread_key for v in views),
+            names=tuple(party_names_of(views).items()),
+        )
 
     key = mailbox_key(mailbox.account_id, mailbox.extension_id, "unread", params)
     return _Fetch(key, ANSWER_TTL, operation)
 
 
+def _with_unread(rows: tuple[MessageView, ...], unread: UnreadCount) -> tuple[MessageView, ...]:
+    """Rows marked unread when their conversation holds an unread received message, even if
+    the newest message, the one the row shows, is a reply."""
+    return tuple(
+        replace(row, unread=True) if not row.unread and row.thread_key in unread.threads else row
+        for row in rows
+    )
+
+
 def conversation_list_for_user(
     *, user: User, mailbox: Mailbox, query: ConversationQuery
 ) -> ConversationList:
-    """One page of the mailbox's conversations (the newest message of each), the mailbox's
-    unread count and, for admins, the mailboxes they may switch to."""
+    """One page of the mailbox's conversations (the newest message of each, its parties named
+    from the whole conversation), the mailbox's unread count and, for admins, the mailboxes
+    they may switch to."""
     fetches = [_list_fetch(mailbox, query), _unread_fetch(mailbox)]
     if _is_admin(user):
         fetches.append(_directory_fetch(user))
     values = _cached_reads(user, fetches)
     page, unread = values[0], values[1]
+    rows = _with_party_names(mailbox, _with_unread(page.rows, unread), dict(unread.names))
     mailboxes = _directory_mailboxes(user, values[2]) if _is_admin(user) else (mailbox,)
-    return ConversationList(mailbox, query, page, unread, mailboxes)
+    return ConversationList(mailbox, query, replace(page, rows=rows), unread, mailboxes)
 
 
 def unread_count_for_mailbox(*, user: User, mailbox: Mailbox) -> UnreadCount:
     (count,) = _cached_reads(user, [_unread_fetch(mailbox)])
     result: UnreadCount = count
     return result
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _with_party_names(
+    mailbox: Mailbox, views: tuple[MessageView, ...], seen_too: Mapping[str, str] | None = None
+) -> tuple[MessageView, ...]:
+    """`views` with every party they show as a bare number named, when a message of theirs
+    named them: on `views` themselves, in `seen_too` (other records already read), or in what
+    the mailbox remembers (`inbox.party_names`). What is seen is remembered. No RingCentral
+    call: a page waits on nothing more."""
+    seen = {**(seen_too or {}), **party_names_of(views)}
+    known = party_names_recall(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        numbers=seen.keys() | unnamed_numbers(views),
+    )
+    party_names_remember(
+        account_id=mailbox.account_id, extension_id=mailbox.extension_id, names=seen, known=known
+    )
+    names = {**known, **seen}
+    return tuple(with_party_names(view, names) for view in views)
 
 
 # --------------------------------------------------------------------------- threads
@@ -300,7 +377,8 @@ def _thread(mailbox: Mailbox, conversation_id: int, page: int, value: Any) -> Th
     messages, has_older = value
     if not messages:
         raise Http404("No such conversation.")
-    return Thread(mailbox, conversation_id, messages, has_older, page)
+    named = _with_party_names(mailbox, messages)
+    return Thread(mailbox, conversation_id, named, has_older, page)
 
 
 def thread_get_for_user(
@@ -342,7 +420,8 @@ def message_get_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> Me
     """One message of the mailbox; Http404 when RingCentral does not show it to `user` or it
     was deleted."""
     (message,) = _cached_reads(user, [_message_fetch(mailbox, message_id)])
-    return _alive(message)
+    (named,) = _with_party_names(mailbox, (_alive(message),))
+    return named
 
 
 def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> ThreadPage:
@@ -351,5 +430,15 @@ def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> T
     message, unread = _cached_reads(
         user, [_message_fetch(mailbox, message_id), _unread_fetch(mailbox)]
     )
-    shown = _alive(message)
-    return ThreadPage(Thread(mailbox, shown.conversation_id, (shown,), False, 1), unread)
+    shown = _with_party_names(mailbox, (_alive(message),))
+    return ThreadPage(Thread(mailbox, shown[0].conversation_id, shown, False, 1), unread)
+
+
+def thread_page_as_read(*, found: ThreadPage) -> ThreadPage:
+    """The page as it is once its unread received messages are read: what a person who opens
+    it sees, while `inbox.services.thread_read_on_open` marks them read at RingCentral."""
+    thread = found.thread
+    if not thread.unread:
+        return found
+    messages = tuple(replace(m, unread=False) if m.unread else m for m in thread.messages)
+    return ThreadPage(replace(thread, messages=messages), found.unread.without(thread.key))

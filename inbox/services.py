@@ -3,21 +3,29 @@ each recorded in the audit log and dropping the mailbox's cached answers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from accounts.models import User
-from inbox.cache import mailbox_cache_drop
+from accounts.services import ringcentral_call
+from inbox.cache import CACHE_ERRORS, PREFIX, mailbox_cache_drop
+from inbox.live_sync import mailbox_counter_bump
 from inbox.models import AuditEntry, TaskProbe
 from inbox.queries import HISTORY_START
 from inbox.ringcentral import InboxError, ringcentral_do
-from inbox.selectors import Mailbox
+from inbox.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
 from rcapi import Rejected, RingCentralClient
 from rcapi.bulk import BULK_LIMIT
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -135,19 +143,21 @@ def _conversation_message_ids(
 def conversation_read_status_set(
     *, user: User, mailbox: Mailbox, conversation_id: int, read: bool
 ) -> WriteResult:
-    """Mark a whole conversation read (every unread message, with RingCentral's bulk update,
-    50 ids a request) or unread (its newest message, which is what the list shows)."""
+    """Mark a whole conversation read (every unread received message, with RingCentral's bulk
+    update, 50 ids a request) or unread (its newest received message). Sent messages are left
+    alone: RingCentral stores them `Unread`, and the inbox never counts them."""
     status: Literal["Read", "Unread"] = "Read" if read else "Unread"
     action = AuditEntry.Action.CONVERSATION_READ if read else AuditEntry.Action.CONVERSATION_UNREAD
 
-    def operation(client: RingCentralClient) -> tuple[list[int], list[int]]:
+    def operation(client: RingCentralClient) -> tuple[list[int], list[int], bool]:
         messages = _conversation_message_ids(client, mailbox, conversation_id)
         if not messages:
             raise Rejected("no such conversation", status=404, error_code="CMN-102")
+        received = [(id_, state) for id_, state, direction in messages if direction == "Inbound"]
         if read:
-            wanted = [id_ for id_, state, _ in messages if state == "Unread"]
+            wanted = [id_ for id_, state in received if state == "Unread"]
         else:
-            wanted = [messages[0][0]] if messages[0][1] != "Unread" else []
+            wanted = [received[0][0]] if received and received[0][1] != "Unread" else []
         changed: list[int] = []
         for start in range(0, len(wanted), BULK_LIMIT):
             chunk = wanted[start : start + BULK_LIMIT]
@@ -155,13 +165,13 @@ def conversation_read_status_set(
                 extension_id=mailbox.extension_id, message_ids=chunk, read_status=status
             )
             changed += [result.resource_id for result in results if result.ok]
-        return wanted, changed
+        return wanted, changed, bool(received)
 
     outcome, failure = _attempt(user, operation)
     audit: dict[str, Any] = {"action": action, "conversation_id": conversation_id}
     _written(user, mailbox, failure, **audit)
     assert outcome is not None
-    wanted, changed = outcome
+    wanted, changed, any_received = outcome
     if len(changed) < len(wanted):
         entry = _audit(
             user=user,
@@ -179,7 +189,96 @@ def conversation_read_status_set(
     entry = _audit(
         user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, message_ids=changed, **audit
     )
+    if not any_received:
+        return WriteResult(
+            entry, "Nothing was marked: only sent messages are in this conversation."
+        )
     return WriteResult(entry, f"Marked the conversation {status.lower()}.")
+
+
+# --------------------------------------------------------------------------- opening reads
+
+# a thread opened again before the worker has read it (its cached answer still shows it
+# unread) asks for nothing more within this many seconds
+READ_PENDING_SECONDS = 30
+
+
+def _read_pending_key(mailbox: Mailbox, thread_key: ThreadKey) -> str:
+    kind, id_ = thread_key
+    return f"{PREFIX}:reading:{mailbox.account_id}:{mailbox.extension_id}:{kind}:{id_}"
+
+
+def thread_read_on_open(*, user: User, thread: Thread) -> bool:
+    """`user` opened `thread`: have a worker mark its unread received messages read at
+    RingCentral once the current transaction commits (the page does not wait on it). True
+    when a task was enqueued; False when nothing is unread or a task for it is pending."""
+    message_ids = list(thread.unread_ids)
+    if not message_ids:
+        return False
+    mailbox = thread.mailbox
+    try:
+        if not cache.add(_read_pending_key(mailbox, thread.key), 1, READ_PENDING_SECONDS):
+            return False
+    except CACHE_ERRORS as exc:
+        log.warning("Inbox cache failed, reading without coalescing: %s", exc)
+    args = [user.pk, mailbox.extension_id, list(thread.key), message_ids]
+
+    def enqueue() -> None:
+        from inbox.tasks import rc_messages_read_on_open  # the tasks module imports this one
+
+        try:
+            rc_messages_read_on_open.apply_async(args=args)
+        except OperationalError as exc:  # the broker is down: the next open asks again
+            log.warning("Could not enqueue marking a thread read: %s", exc)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def messages_read_on_open(
+    *, user_id: int, extension_id: int, thread_key: Sequence[Any], message_ids: Sequence[int]
+) -> int:
+    """The worker's half of `thread_read_on_open`: mark the messages read, as the person who
+    opened them, with one bulk update per 50 ids (all under the rate budget). Not audited:
+    opening a conversation is reading it, not a change someone asked for. How many messages
+    RingCentral marked; RingCentral's failures are raised (`RateLimited` is worth a retry).
+
+    Whoever has lost access to the mailbox since gets nothing done."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    try:
+        mailbox = mailbox_get_for_user(user=user, extension_id=extension_id)
+    except Http404:
+        return 0
+    ids = [int(id_) for id_ in message_ids]
+
+    def operation(client: RingCentralClient) -> int:
+        changed = 0
+        for start in range(0, len(ids), BULK_LIMIT):
+            results = client.update_read_status(
+                extension_id=mailbox.extension_id,
+                message_ids=ids[start : start + BULK_LIMIT],
+                read_status="Read",
+            )
+            changed += sum(1 for result in results if result.ok)
+        return changed
+
+    try:
+        changed = ringcentral_call(user, operation)
+    finally:
+        try:
+            cache.delete(_read_pending_key(mailbox, (str(thread_key[0]), int(thread_key[1]))))
+        except CACHE_ERRORS as exc:
+            log.warning("Inbox cache failed: %s", exc)
+    if changed:
+        mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+        # other open pages of the mailbox (the list in another tab) follow the new count
+        mailbox_counter_bump(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+    return changed
+
+
+# --------------------------------------------------------------------------- deleting
 
 
 def _check_purge(user: User, purge: bool) -> None:

@@ -11,8 +11,11 @@ from typing import Any
 from celery import Task, shared_task
 from celery.signals import worker_ready
 
+from accounts.errors import ReconnectRequired
 from inbox import send_pipeline, send_recovery, send_tracking
-from inbox.services import task_probe_answer
+from inbox.ringcentral import InboxError
+from inbox.services import messages_read_on_open, task_probe_answer
+from rcapi import RateLimited, RingCentralError
 
 
 @shared_task(name="inbox.tasks.healthcheck_ping", bind=True)  # type: ignore[untyped-decorator]
@@ -46,6 +49,33 @@ def rc_sends_track(extension_id: int, token: str = "") -> None:
 def sends_recover() -> None:
     """Bring back sends whose task or worker was lost (run by Celery beat)."""
     send_recovery.sends_recover()
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name="inbox.tasks.rc_messages_read_on_open",
+    bind=True,
+    acks_late=True,
+    max_retries=3,
+    soft_time_limit=60,
+    time_limit=70,
+)
+def rc_messages_read_on_open(
+    self: Task, user_id: int, extension_id: int, thread_key: list[Any], message_ids: list[int]
+) -> None:
+    """Mark what a person opened read (see `inbox.services.thread_read_on_open`). Marking
+    twice is harmless; a busy RingCentral is waited for, anything else is left for the next
+    time the thread is opened."""
+    try:
+        messages_read_on_open(
+            user_id=user_id,
+            extension_id=extension_id,
+            thread_key=thread_key,
+            message_ids=message_ids,
+        )
+    except RateLimited as exc:
+        raise self.retry(countdown=max(1.0, exc.retry_after)) from exc
+    except (RingCentralError, InboxError, ReconnectRequired):
+        return
 
 
 from inbox.bulk_tasks import rc_bulk_job_run  # noqa: E402,F401  (registers bulk tasks)

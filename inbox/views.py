@@ -165,11 +165,28 @@ def thread(request: HttpRequest, extension_id: int, conversation_id: int) -> Htt
     found = selectors.thread_page_for_user(
         user=user, mailbox=mailbox, conversation_id=conversation_id, page=page
     )
-    return _thread_page(request, found)
+    return _thread_opened(request, found)
+
+
+# "Mark unread" sends the person back to the page with this parameter: that page, its reloads
+# and its live refreshes leave the conversation unread; the next open from the list reads it.
+KEEP_UNREAD = "keep_unread"
+
+
+def _thread_opened(request: HttpRequest, found: selectors.ThreadPage) -> HttpResponse:
+    """The page of a thread someone opened: shown read, and marked read at RingCentral once
+    it is sent — unless the person has just marked it unread."""
+    if request.GET.get(KEEP_UNREAD) == "1":
+        return _thread_page(request, found)
+    response = _thread_page(request, selectors.thread_page_as_read(found=found))
+    services.thread_read_on_open(user=signed_in_user(request), thread=found.thread)
+    return response
 
 
 def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpResponse:
     mailbox = found.thread.mailbox
+    kept = request.GET.copy()
+    kept[KEEP_UNREAD] = "1"
     return render(
         request,
         "inbox/thread.html",
@@ -179,6 +196,8 @@ def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpRespo
             "unread": found.unread,
             "back": _back_to_list(request, mailbox),
             "here": request.get_full_path(),
+            # where "Mark unread" returns to: this page, without reading it again
+            "unread_next": f"{request.path}?{kept.urlencode()}",
             # the user's own sends in the thread, and the reply composer
             **thread_send_context(user=signed_in_user(request), thread=found.thread),
         },
@@ -200,7 +219,7 @@ def message_detail(request: HttpRequest, extension_id: int, message_id: int) -> 
             extension_id=mailbox.extension_id,
             conversation_id=found.thread.conversation_id,
         )
-    return _thread_page(request, found)
+    return _thread_opened(request, found)
 
 
 @require_GET
