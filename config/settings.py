@@ -121,14 +121,15 @@ USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
-    # the browser's session (with CSRF on writes), or `Authorization: Token <key>` for scripts
+    # `Authorization: Token <key>` for scripts, or the browser's session (with CSRF on writes);
+    # the token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "inbox.api_auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "inbox.api_schema.InboxAutoSchema",
     "EXCEPTION_HANDLER": "inbox.api_errors.api_exception_handler",
 }
 # The OpenAPI schema at /api/schema/ and its page at /api/docs/ (assets served from here)
@@ -140,6 +141,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # the API's ids (inbox.api_ids): larger numbers are not ids, the route answers 404
+    "PATH_CONVERTER_OVERRIDES": {
+        "int64": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
+    },
 }
 
 # --- Database -------------------------------------------------------------------------------

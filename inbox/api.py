@@ -27,9 +27,16 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from inbox import selectors, services
+from inbox.api_errors import ErrorSerializer
 from inbox.presenters import MessageView
 from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
-from inbox.queries import DIRECTION_CHOICES, READ_CHOICES, TYPE_CHOICES, ConversationQuery
+from inbox.queries import (
+    DIRECTION_CHOICES,
+    MAX_PAGE,
+    READ_CHOICES,
+    TYPE_CHOICES,
+    ConversationQuery,
+)
 from inbox.ringcentral import InboxError
 from inbox.views import client_ip
 
@@ -40,20 +47,6 @@ def api_user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(help_text="What went wrong, for scripts.")
-    message = serializers.CharField(help_text="What went wrong, as a sentence for people.")
-
-
-ERRORS = {
-    403: OpenApiResponse(
-        ErrorSerializer, description="Not allowed, or RingCentral must be reconnected."
-    ),
-    404: OpenApiResponse(ErrorSerializer, description="No such mailbox, conversation or message."),
-    503: OpenApiResponse(ErrorSerializer, description="RingCentral is busy or did not answer."),
-}
 
 
 class MailboxSerializer(serializers.Serializer[Any]):
@@ -144,7 +137,7 @@ class MailboxListApi(APIView):
         tags=[TAG],
         operation_id="mailboxes_list",
         summary="The mailboxes you may open",
-        responses={200: OutputSerializer, **ERRORS},
+        responses={200: OutputSerializer},
     )
     def get(self, request: Request) -> Response:
         boxes = selectors.mailboxes_for_user(user=api_user(request))
@@ -160,9 +153,11 @@ class ConversationListApi(APIView):
         )
         read = serializers.ChoiceField(choices=[c for c, _ in READ_CHOICES], required=False)
         start = serializers.DateField(
-            required=False, help_text="From this day (UTC); default: 30 days ago."
+            required=False, help_text="From this day (UTC), 2000-01-01 on; default: 30 days ago."
         )
-        end = serializers.DateField(required=False, help_text="To this day (UTC), inclusive.")
+        end = serializers.DateField(
+            required=False, help_text="To this day (UTC), inclusive; 2000-01-01 on."
+        )
         number = serializers.CharField(
             required=False, help_text="A phone number, e.g. +16505550101."
         )
@@ -182,7 +177,12 @@ class ConversationListApi(APIView):
         operation_id="conversations_list",
         summary="Conversations of a mailbox",
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, 400: ErrorSerializer, **ERRORS},
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer, description="A filter is not valid: see `fields`."
+            ),
+        },
     )
     def get(self, request: Request, extension_id: int) -> Response:
         user = api_user(request)
@@ -210,22 +210,36 @@ class ConversationDetailApi(APIView):
         has_older = serializers.BooleanField()
         messages = MessageSerializer(many=True, help_text="Oldest first.")
 
+    @extend_schema_serializer(component_name="ConversationPage")
+    class PageSerializer(serializers.Serializer[Any]):
+        page = serializers.IntegerField(
+            required=False,
+            default=1,
+            min_value=1,
+            max_value=MAX_PAGE,
+            help_text="1: the newest 100.",
+        )
+
     @extend_schema(
         tags=[TAG],
         operation_id="conversation_read",
         summary="The messages of a conversation",
-        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="1: the newest 100.")],
-        responses={200: OutputSerializer, **ERRORS},
+        parameters=[PageSerializer],
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="The page is not valid: see fields."),
+        },
     )
     def get(self, request: Request, extension_id: int, conversation_id: int) -> Response:
         user = api_user(request)
         mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-        page = request.query_params.get("page", "1")
+        given = self.PageSerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
         thread = selectors.thread_get_for_user(
             user=user,
             mailbox=mailbox,
             conversation_id=conversation_id,
-            page=int(page) if page.isdigit() and int(page) > 0 else 1,
+            page=given.validated_data["page"],
         )
         data = {
             "conversation_id": str(conversation_id),
@@ -241,7 +255,7 @@ class MessageDetailApi(APIView):
         tags=[TAG],
         operation_id="message_read",
         summary="One message",
-        responses={200: MessageSerializer, **ERRORS},
+        responses={200: MessageSerializer},
     )
     def get(self, request: Request, extension_id: int, message_id: int) -> Response:
         user = api_user(request)
@@ -281,7 +295,7 @@ class MessageReadStatusUpdateApi(APIView):
         operation_id="message_read_status_update",
         summary="Mark a message read or unread",
         request=ReadStatusInput,
-        responses={200: WriteOutput, 400: ErrorSerializer, **ERRORS},
+        responses={200: WriteOutput},
     )
     def post(self, request: Request, extension_id: int, message_id: int) -> Response:
         user = api_user(request)
@@ -303,7 +317,7 @@ class ConversationReadStatusUpdateApi(APIView):
         operation_id="conversation_read_status_update",
         summary="Mark a conversation read (all its messages) or unread (its newest)",
         request=ReadStatusInput,
-        responses={200: WriteOutput, 400: ErrorSerializer, **ERRORS},
+        responses={200: WriteOutput},
     )
     def post(self, request: Request, extension_id: int, conversation_id: int) -> Response:
         user = api_user(request)
@@ -325,7 +339,7 @@ class MessageDeleteApi(APIView):
         operation_id="message_delete",
         summary="Delete (or, admins, purge) a message",
         request=DeleteInput,
-        responses={200: WriteOutput, **ERRORS},
+        responses={200: WriteOutput},
     )
     def post(self, request: Request, extension_id: int, message_id: int) -> Response:
         user = api_user(request)
@@ -348,7 +362,7 @@ class ConversationDeleteApi(APIView):
         operation_id="conversation_delete",
         summary="Delete (or, admins, purge) a conversation",
         request=DeleteInput,
-        responses={200: WriteOutput, **ERRORS},
+        responses={200: WriteOutput},
     )
     def post(self, request: Request, extension_id: int, conversation_id: int) -> Response:
         user = api_user(request)
@@ -381,7 +395,7 @@ class AttachmentDownloadApi(APIView):
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             (206, "application/octet-stream"): OpenApiTypes.BINARY,
-            **ERRORS,
+            416: OpenApiResponse(ErrorSerializer, description="The byte range cannot be served."),
         },
     )
     def get(

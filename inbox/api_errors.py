@@ -1,16 +1,29 @@
 """Every error of the JSON API as `{"code": …, "message": …}`: a short code for scripts and a
-sentence for people (validation errors add `fields`)."""
+sentence for people (validation errors add `fields`). Addresses under `/api/` that match no
+route answer the same way (`api_not_found`), never with the pages' HTML."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, get_urlconf, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from accounts.errors import ReconnectRequired
+from inbox.api_auth import CsrfFailed
 from inbox.ringcentral import InboxError
 
 SENTENCES = {
@@ -22,7 +35,33 @@ SENTENCES = {
     "unsupported_media_type": "Send the request body as JSON.",
     "parse_error": "The request body is not valid JSON.",
     "throttled": "Too many requests. Wait a moment and try again.",
+    "request_too_large": "The request body is too large. Send less at a time.",
 }
+
+
+# The schema of every error answer: `inbox.api_schema` puts it on each operation.
+@extend_schema_serializer(component_name="Error")
+class ErrorSerializer(serializers.Serializer[Any]):
+    """An error: a short code for scripts and a sentence for people."""
+
+    code = serializers.CharField(help_text="What went wrong, for scripts.")
+    message = serializers.CharField(help_text="What went wrong, as a sentence for people.")
+    # the envelope's key; DRF keeps declared fields apart from its own `fields` property
+    fields = serializers.DictField(  # type: ignore[assignment]
+        required=False,
+        help_text="With `invalid`: what is wrong with each value sent, by field name.",
+    )
+
+
+CSRF_ADVICE = (
+    "Send the value of the `csrftoken` cookie in an `X-CSRFToken` header, "
+    "or use an API token (`Authorization: Token <key>`) instead of the session."
+)
+NOT_FOUND_NAME = "not_found"
+
+
+def error_data(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -34,6 +73,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ReconnectRequired):
         return Response(
             {"code": "ringcentral_reconnect_required", "message": str(exc)},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be its HTML 400 page
+        return Response(
+            error_data("request_too_large", SENTENCES["request_too_large"]),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, CsrfFailed):
+        return Response(
+            error_data("csrf_failed", f"{exc.detail} {CSRF_ADVICE}"),
             status=status.HTTP_403_FORBIDDEN,
         )
     if isinstance(exc, Http404):
@@ -53,3 +103,34 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = codes if isinstance(codes, str) else "error"
         response.data = {"code": code, "message": SENTENCES.get(code, str(exc.detail))}
     return response
+
+
+@csrf_exempt  # nothing happens here, whatever the method: no token to ask for
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """The end of the API's routes: every other address under `/api/` is a JSON 404.
+
+    This route matches every address, so Django's APPEND_SLASH redirect never happens under
+    `/api/`: a read of an address that exists with a slash is redirected here instead, and
+    a write is told the address to use."""
+    with_slash = f"{request.path_info}/"
+    if settings.APPEND_SLASH and not request.path_info.endswith("/") and route_exists(with_slash):
+        if request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        message = (
+            f"There is nothing at this address. Send it to {request.path}/ instead "
+            "(the API's addresses end with a slash)."
+        )
+    else:
+        message = (
+            "There is nothing at this address. "
+            f"The API's addresses are listed at {reverse('api:docs')}."
+        )
+    return JsonResponse(error_data("not_found", message), status=status.HTTP_404_NOT_FOUND)
+
+
+def route_exists(path: str) -> bool:
+    try:
+        match = resolve(path, get_urlconf())
+    except Resolver404:
+        return False
+    return match.view_name != f"api:{NOT_FOUND_NAME}"

@@ -14,14 +14,21 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox import selectors
-from inbox.api import ERRORS, ErrorSerializer, api_user
+from inbox.api import api_user
+from inbox.api_errors import ErrorSerializer
+from inbox.api_ids import INT64_MAX
 from inbox.fax_presenters import fax_send_data, fax_send_view
 from inbox.fax_requests import fax_resend_request, fax_send_request
 from inbox.fax_rules import MAX_COVER_TEXT, RESOLUTIONS, too_large_message
@@ -123,6 +130,7 @@ class FaxSendApi(APIView):
             "RTF, text, CSV, HTML, XML, TIFF, GIF, JPEG, BMP, PNG; 50 MB together at most.",
         )
         cover_index = serializers.IntegerField(
+            max_value=INT64_MAX,
             required=False,
             min_value=0,
             default=0,
@@ -155,9 +163,9 @@ class FaxSendApi(APIView):
         request={"multipart/form-data": InputSerializer},
         responses={
             202: FaxSendSerializer,
-            400: ErrorSerializer,
-            413: ErrorSerializer,
-            **ERRORS,
+            413: OpenApiResponse(
+                ErrorSerializer, description="The documents are over 50 MB together."
+            ),
         },
     )
     def post(self, request: Request, extension_id: int) -> Response:
@@ -190,6 +198,7 @@ class FaxResendApi(APIView):
     @extend_schema_serializer(component_name="FaxResendInput")
     class InputSerializer(serializers.Serializer[Any]):
         original_message_id = serializers.IntegerField(
+            max_value=INT64_MAX,
             min_value=1,
             help_text="A fax of your mailbox: a failed one to resend, or any one to forward.",
         )
@@ -206,7 +215,7 @@ class FaxResendApi(APIView):
         summary="Resend or forward a fax without uploading it again",
         parameters=[IDEMPOTENCY_KEY],
         request=InputSerializer,
-        responses={202: FaxSendSerializer, 400: ErrorSerializer, **ERRORS},
+        responses={202: FaxSendSerializer},
     )
     def post(self, request: Request, extension_id: int) -> Response:
         user = api_user(request)
@@ -232,7 +241,7 @@ class FaxSendDetailApi(APIView):
         tags=[TAG],
         operation_id="fax_send_read",
         summary="A fax send and each recipient's status (read from the dashboard's database)",
-        responses={200: FaxSendSerializer, **ERRORS},
+        responses={200: FaxSendSerializer},
     )
     def get(self, request: Request, extension_id: int, send_id: int) -> Response:
         mailbox = own_mailbox(request, extension_id)
@@ -254,7 +263,7 @@ class FaxCoverPageListApi(APIView):
         tags=[TAG],
         operation_id="fax_cover_pages_list",
         summary="The fax cover pages RingCentral offers (cached for an hour)",
-        responses={200: OutputSerializer, **ERRORS},
+        responses={200: OutputSerializer},
     )
     def get(self, request: Request, extension_id: int) -> Response:
         own_mailbox(request, extension_id)

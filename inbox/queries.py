@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 DEFAULT_WINDOW_DAYS = 30
@@ -34,6 +35,12 @@ TYPE_CHOICES = [
 TYPE_FILTERS = {"text": "SMS", "pager": "Pager", "fax": "Fax", "voicemail": "VoiceMail"}
 DIRECTION_CHOICES = [("", "Both directions"), ("Inbound", "Received"), ("Outbound", "Sent")]
 READ_CHOICES = [("", "Read and unread"), ("unread", "Unread only"), ("read", "Read only")]
+
+# an earlier day finds nothing, and a year before 1000 would reach RingCentral as an invalid date
+NOT_BEFORE_HISTORY = MinValueValidator(
+    HISTORY_START.date(),
+    f"Choose a day from {HISTORY_START.day} {HISTORY_START:%B %Y} on: there are no older messages.",
+)
 
 PHONE_HELP = "Enter a phone number, such as (650) 555-0101 or +44 20 7946 0000."
 
@@ -55,10 +62,16 @@ class ConversationFilterForm(forms.Form):
     direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
     read = forms.ChoiceField(choices=READ_CHOICES, required=False, label="Read status")
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[NOT_BEFORE_HISTORY],
     )
     end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[NOT_BEFORE_HISTORY],
     )
     number = forms.CharField(
         required=False,

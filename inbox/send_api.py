@@ -30,7 +30,9 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from inbox import send_actions, send_selectors
-from inbox.api import ERRORS, ErrorSerializer, api_user
+from inbox.api import api_user
+from inbox.api_errors import ErrorSerializer
+from inbox.api_ids import INT64_MAX
 from inbox.models import Send
 from inbox.send_presenters import send_view
 from inbox.send_requests import pager_send_request_once, sms_send_request_once
@@ -177,7 +179,6 @@ CREATE_RESPONSES = {
     201: OpenApiResponse(SendOutput, description="Queued."),
     200: OpenApiResponse(SendOutput, description="The send this Idempotency-Key made before."),
     400: OpenApiResponse(ErrorSerializer, description="Refused: see `message` and `fields`."),
-    **ERRORS,
 }
 
 
@@ -201,7 +202,9 @@ class SmsSendApi(SendingApi):
             default=list,
             help_text="MMS files (multipart/form-data): up to 10, 1.5 MB together.",
         )
-        conversation_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        conversation_id = serializers.IntegerField(
+            required=False, allow_null=True, default=None, max_value=INT64_MAX
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -240,16 +243,22 @@ class PagerSendApi(SendingApi):
     @extend_schema_serializer(component_name="PagerSendInput")
     class InputSerializer(serializers.Serializer[Any]):
         to = serializers.ListField(
-            child=serializers.IntegerField(),
+            child=serializers.IntegerField(max_value=INT64_MAX),
             required=False,
             default=list,
             help_text="Extension ids of people of your account (optional with reply_on).",
         )
         text = serializers.CharField(trim_whitespace=False)
         reply_on = serializers.IntegerField(
-            required=False, allow_null=True, default=None, help_text="The message answered."
+            max_value=INT64_MAX,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="The message answered.",
         )
-        conversation_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        conversation_id = serializers.IntegerField(
+            required=False, allow_null=True, default=None, max_value=INT64_MAX
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -285,7 +294,7 @@ class SendDetailApi(SendingApi):
         tags=[TAG],
         operation_id="send_detail",
         summary="A send and its status (read from the dashboard, never from RingCentral)",
-        responses={200: SendOutput, **ERRORS},
+        responses={200: SendOutput},
     )
     def get(self, request: Request, extension_id: int, send_id: int) -> Response:
         return Response(send_data(own_send(api_user(request), extension_id, send_id)))
@@ -324,7 +333,6 @@ class SendCancelApi(SendingApi):
         responses={
             200: SendOutput,
             409: OpenApiResponse(ErrorSerializer, description="It has gone out already."),
-            **ERRORS,
         },
     )
     def post(self, request: Request, extension_id: int, send_id: int) -> Response:

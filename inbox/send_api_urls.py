@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+import inbox.api_ids  # noqa: F401  (registers the <int64:…> path converter)
 from inbox import send_api
 
-mailbox = "mailboxes/<int:extension_id>"
+mailbox = "mailboxes/<int64:extension_id>"
 
 urlpatterns: list[URLPattern] = [
     path(f"{mailbox}/sms/", send_api.SmsSendApi.as_view(), name="sms_send"),
     path(f"{mailbox}/pager/", send_api.PagerSendApi.as_view(), name="pager_send"),
-    path(f"{mailbox}/sends/<int:send_id>/", send_api.SendDetailApi.as_view(), name="send"),
+    path(f"{mailbox}/sends/<int64:send_id>/", send_api.SendDetailApi.as_view(), name="send"),
     path(
-        f"{mailbox}/sends/<int:send_id>/retry/",
+        f"{mailbox}/sends/<int64:send_id>/retry/",
         send_api.SendRetryApi.as_view(),
         name="send_retry",
     ),
     path(
-        f"{mailbox}/sends/<int:send_id>/cancel/",
+        f"{mailbox}/sends/<int64:send_id>/cancel/",
         send_api.SendCancelApi.as_view(),
         name="send_cancel",
     ),
