@@ -69,10 +69,14 @@ def path_ids(raw_ids: str, limit: int = PATH_LIMIT) -> list[str]:
     return ids
 
 
+INT64_MAX = 2**63 - 1
+
+
 def message_id(raw: str) -> int:
-    """A message id from the path or a body: digits only, else CMN-101 [messageId]."""
+    """A message id from the path or a body: digits of a signed 64-bit number (the spec's
+    `format: int64`), else CMN-101 [messageId]."""
     text = str(raw).strip()
-    if not text.isdigit() or len(text) > 19:
+    if not text.isdigit() or len(text) > 19 or int(text) > INT64_MAX:
         raise invalid_parameter("messageId", raw)
     return int(text)
 

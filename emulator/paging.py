@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from emulator.errors import invalid_parameter
 
 MAX_PER_PAGE = 1000
+INT32_MAX = 2**31 - 1  # `page` and `perPage` are `format: int32` in the spec
 
 
 def page_params(args: Any, *, default_per_page: int = 100) -> tuple[int, int]:
@@ -22,13 +23,13 @@ def page_params(args: Any, *, default_per_page: int = 100) -> tuple[int, int]:
         page = int(args.get("page", 1))
     except ValueError as exc:
         raise invalid_parameter("page", args.get("page")) from exc
-    if page < 1:
+    if not 1 <= page <= INT32_MAX:
         raise invalid_parameter("page", page)
     try:
         per_page = int(args.get("perPage", default_per_page))
     except ValueError as exc:
         raise invalid_parameter("perPage", args.get("perPage")) from exc
-    if per_page < 0:
+    if not 0 <= per_page <= INT32_MAX:
         raise invalid_parameter("perPage", per_page)
     return page, min(per_page, MAX_PER_PAGE)
 

@@ -100,8 +100,9 @@ def test_it_answers_404_cmn_102_for_an_unknown_message(emulator):
     }  # fmt: skip
 
 
-def test_it_refuses_a_malformed_message_id_with_cmn_101(emulator):
-    response = get(emulator, "12ab")
+@pytest.mark.parametrize("raw", ["12ab", str(2**63), "9999999999999999999"])
+def test_it_refuses_a_malformed_message_id_with_cmn_101(emulator, raw):
+    response = get(emulator, raw)  # ids are int64: a larger number is no id
     assert response.status_code == 400
     assert response.json()["errorCode"] == "CMN-101"
     assert response.json()["message"] == "Parameter [messageId] value is invalid."

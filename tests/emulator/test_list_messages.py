@@ -237,7 +237,10 @@ def test_it_treats_shared_owner_filters_as_selecting_no_personal_messages(emulat
         ("dateTo", "2020-13-45T00:00:00Z"),
         ("page", "0"),
         ("page", "two"),
+        ("page", str(2**31)),  # int32 in the spec
+        ("page", "791405712607663620096"),
         ("perPage", "-1"),
+        ("perPage", str(2**31)),
         ("conversationId", "abc"),
         ("phoneNumber", "none"),
         ("owner", "Everyone"),
