@@ -6,6 +6,8 @@ from django.urls import include, path
 from inbox.site_views import favicon
 from inbox.views import HealthCheckApi
 
+handler500 = "inbox.site_views.server_error"
+
 urlpatterns = [
     path("", include("inbox.urls")),
     path("accounts/", include("accounts.urls")),

@@ -27,6 +27,7 @@ SIGNED_IN_ERRORS = {
 }
 API_ERRORS = {
     404: "No such mailbox, conversation, message or send, or it is not yours to see.",
+    500: "Something failed in the dashboard itself; it has been logged.",
     502: "RingCentral refused the request.",
     503: "RingCentral is busy (see `Retry-After`) or did not answer. Try again.",
 }
