@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-import inbox.api_ids  # noqa: F401  (registers the <int64:…> path converter)
+import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
 from inbox import api
 from inbox.api_docs import SchemaApi, SchemaDocsApi
 from inbox.api_errors import NOT_FOUND_NAME, api_not_found

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
 from inbox import bulk_views
 
-job = "inbox/<int:extension_id>/bulk/<int:job_id>"
+job = "inbox/<int64:extension_id>/bulk/<int64:job_id>"
 
 urlpatterns: list[URLPattern] = [
-    path("inbox/<int:extension_id>/bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path("inbox/<int64:extension_id>/bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
     path(f"{job}/", bulk_views.bulk_job, name="bulk_job"),
     path(f"{job}/progress/", bulk_views.bulk_job_progress, name="bulk_job_progress"),
     path(f"{job}/confirm/", bulk_views.bulk_job_confirm, name="bulk_job_confirm"),

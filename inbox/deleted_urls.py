@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
 from inbox import deleted_views
 
-deleted = "inbox/<int:extension_id>/deleted"
+deleted = "inbox/<int64:extension_id>/deleted"
 
 urlpatterns: list[URLPattern] = [
     path(f"{deleted}/", deleted_views.deleted_list, name="deleted"),

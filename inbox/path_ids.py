@@ -1,9 +1,9 @@
-"""The `<int64:…>` path converter of the JSON API's ids (mailboxes, conversations, messages,
-attachments, sends).
+"""The `<int64:…>` path converter of every id in an address (mailboxes, conversations,
+messages, attachments, sends, jobs), in the pages and the JSON API alike.
 
 RingCentral's ids, like the dashboard's own, are signed 64-bit integers. A larger number in an
-address matches no route, so the caller gets the API's JSON 404 instead of a failure deep in
-the database or in RingCentral. Importing this module registers the converter;
+address matches no route, so the caller gets a 404 (the API's JSON one under `/api/`) instead
+of a failure deep in the database or in RingCentral. Importing this module registers the converter;
 `SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"]` describes it in the schema.
 """
 

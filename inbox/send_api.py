@@ -32,8 +32,8 @@ from accounts.models import User
 from inbox import send_actions, send_selectors
 from inbox.api import api_user
 from inbox.api_errors import ErrorSerializer
-from inbox.api_ids import INT64_MAX
 from inbox.models import Send
+from inbox.path_ids import INT64_MAX
 from inbox.send_presenters import send_view
 from inbox.send_requests import pager_send_request_once, sms_send_request_once
 from inbox.send_rules import SendInvalid

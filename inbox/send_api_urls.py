@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-import inbox.api_ids  # noqa: F401  (registers the <int64:…> path converter)
+import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
 from inbox import send_api
 
 mailbox = "mailboxes/<int64:extension_id>"

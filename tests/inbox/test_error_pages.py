@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
+from config.urls import handler500
 from config.urls import urlpatterns as site_patterns
 from tests.inbox.conftest import extension_of
 from tests.support.emulator import RunningEmulator
@@ -29,10 +30,12 @@ def refusing_view(request: HttpRequest) -> HttpResponse:
 
 # the site's own pages, and two that fail the way a bug or a refusal would
 urlpatterns = [
+    path("api/crash/", crashing_view),  # before the API's own catch-all
     *site_patterns,
     path("crash/", crashing_view),
     path("refuse/", refusing_view),
 ]
+__all__ = ["handler500", "urlpatterns"]  # the site's 500 handler, as in config.urls
 with_failing_views = pytest.mark.urls(__name__)
 
 
@@ -150,3 +153,32 @@ def test_it_sends_browsers_asking_for_favicon_ico_to_the_icon(client: Client) ->
     assert response.status_code == 302
     assert response["Location"] == "/static/favicon.svg"
     assert "max-age=86400" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/inbox/99999999999999999999/",
+        "/inbox/{bob}/conversations/99999999999999999999/",
+        "/inbox/{bob}/messages/99999999999999999999/",
+    ],
+)
+def test_it_answers_an_id_past_int64_in_a_page_address_with_the_products_404(
+    bob_client: Client, rc: RunningEmulator, address: str
+) -> None:
+    response = bob_client.get(address.format(bob=extension_of(rc, "agent")))
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@with_failing_views
+def test_it_answers_a_crash_under_the_api_with_a_json_500() -> None:
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/api/crash/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+    assert "a bug in a view" not in response.content.decode()
