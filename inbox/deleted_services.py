@@ -13,7 +13,6 @@ mailbox's cached answers (so a restored conversation is in the next list at once
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -24,7 +23,7 @@ from inbox.deleted_selectors import DeletedItems, DeletedSelection, deleted_item
 from inbox.models import AuditEntry
 from inbox.ringcentral import InboxError, ringcentral_do, translated
 from inbox.selectors import Mailbox
-from inbox.services import WriteResult
+from inbox.services import WriteResult, audit_entry_write
 from rcapi import RateLimited, RingCentralClient, Unavailable
 from rcapi.bulk import BULK_LIMIT
 
@@ -101,8 +100,16 @@ def _apply(
     except (InboxError, Http404) as failure:
         mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
         detail = failure.message if isinstance(failure, InboxError) else "Not found."
-        _audit(user, mailbox, action, AuditEntry.Outcome.FAILED, ip_address,
-               conversation_ids=conversation_ids, message_ids=(), detail=detail)  # fmt: skip
+        audit_entry_write(
+            user=user,
+            mailbox=mailbox,
+            action=action,
+            outcome=AuditEntry.Outcome.FAILED,
+            ip_address=ip_address,
+            conversation_ids=conversation_ids,
+            message_count=0,
+            detail=detail,
+        )
         raise
     mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
 
@@ -119,34 +126,15 @@ def _apply(
         outcome = AuditEntry.Outcome.PARTLY if done else AuditEntry.Outcome.FAILED
         why = applied.stopped or "RingCentral refused the others; they may have been purged."
         sentence = f"{verb} {done} of {wanted} messages. {why}"
-    entry = _audit(user, mailbox, action, outcome, ip_address,
-                   conversation_ids=conversation_ids, message_ids=applied.changed,
-                   detail="" if outcome == AuditEntry.Outcome.DONE else sentence)  # fmt: skip
-    return WriteResult(entry, sentence)
-
-
-def _audit(
-    user: User,
-    mailbox: Mailbox,
-    action: AuditEntry.Action,
-    outcome: AuditEntry.Outcome,
-    ip_address: str | None,
-    *,
-    conversation_ids: list[str],
-    message_ids: Sequence[int],
-    detail: str,
-) -> AuditEntry:
-    label = f"{user.get_full_name() or user.username} (ext. {user.rc_extension_number or '?'})"
-    return AuditEntry.objects.create(
-        actor=user,
-        actor_label=label[:255],
-        ip_address=ip_address,
+    entry = audit_entry_write(
+        user=user,
+        mailbox=mailbox,
         action=action,
         outcome=outcome,
-        account_id=mailbox.account_id,
-        extension_id=mailbox.extension_id,
-        conversation_ids=conversation_ids,  # int64 ids: kept exact as strings
-        message_ids=[str(i) for i in message_ids],
-        message_count=len(message_ids),
-        detail=detail,
+        ip_address=ip_address,
+        conversation_ids=conversation_ids,
+        message_ids=applied.changed,
+        message_count=len(applied.changed),
+        detail="" if outcome == AuditEntry.Outcome.DONE else sentence,
     )
+    return WriteResult(entry, sentence)

@@ -56,7 +56,7 @@ class WriteResult:
         return self.entry.outcome == AuditEntry.Outcome.DONE
 
 
-def _audit(
+def audit_entry_write(
     *,
     user: User,
     mailbox: Mailbox,
@@ -64,9 +64,12 @@ def _audit(
     outcome: AuditEntry.Outcome,
     message_ids: Sequence[int] = (),
     conversation_id: int | None = None,
+    conversation_ids: Sequence[str] = (),
+    message_count: int | None = None,
     detail: str = "",
     ip_address: str | None = None,
 ) -> AuditEntry:
+    """One append-only audit entry of a change to a mailbox, by a person."""
     label = f"{user.get_full_name() or user.username} (ext. {user.rc_extension_number or '?'})"
     return AuditEntry.objects.create(
         actor=user,
@@ -77,7 +80,9 @@ def _audit(
         account_id=mailbox.account_id,
         extension_id=mailbox.extension_id,
         conversation_id=conversation_id,
-        message_ids=[str(i) for i in message_ids],  # int64 ids: kept exact as strings
+        conversation_ids=list(conversation_ids),  # int64 ids: kept exact as strings
+        message_ids=[str(i) for i in message_ids],
+        message_count=message_count,
         detail=detail,
     )
 
@@ -87,7 +92,7 @@ def _written(user: User, mailbox: Mailbox, failure: Exception | None, **audit: A
     mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
     if failure is not None:
         detail = failure.message if isinstance(failure, InboxError) else "Not found."
-        _audit(
+        audit_entry_write(
             user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.FAILED, detail=detail, **audit
         )
         raise failure
@@ -116,7 +121,7 @@ def message_read_status_set(
     )
     audit: dict[str, Any] = {"action": action, "message_ids": [message_id]}
     _written(user, mailbox, failure, **audit)
-    entry = _audit(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
+    entry = audit_entry_write(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
     return WriteResult(entry, f"Marked the message {status.lower()}.")
 
 
@@ -173,7 +178,7 @@ def conversation_read_status_set(
     assert outcome is not None
     wanted, changed, any_received = outcome
     if len(changed) < len(wanted):
-        entry = _audit(
+        entry = audit_entry_write(
             user=user,
             mailbox=mailbox,
             outcome=AuditEntry.Outcome.PARTLY,
@@ -186,7 +191,7 @@ def conversation_read_status_set(
             f"Marked {len(changed)} of {len(wanted)} messages {status.lower()}; "
             "RingCentral refused the others. Try again.",
         )
-    entry = _audit(
+    entry = audit_entry_write(
         user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, message_ids=changed, **audit
     )
     if not any_received:
@@ -308,7 +313,7 @@ def message_delete(
         "ip_address": ip_address,
     }
     _written(user, mailbox, failure, **audit)
-    entry = _audit(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
+    entry = audit_entry_write(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
     return WriteResult(entry, "Purged the message." if purge else "Deleted the message.")
 
 
@@ -342,7 +347,7 @@ def conversation_delete(
         "ip_address": ip_address,
     }
     _written(user, mailbox, failure, **audit)
-    entry = _audit(
+    entry = audit_entry_write(
         user=user,
         mailbox=mailbox,
         outcome=AuditEntry.Outcome.DONE,
