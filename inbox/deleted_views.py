@@ -20,6 +20,7 @@ from inbox.deleted_selectors import (
     deleted_items_for_user,
     deleted_page_for_user,
 )
+from inbox.queries import page_number
 from inbox.ringcentral import InboxError
 from inbox.services import WriteResult
 from inbox.views import client_ip, ringcentral_errors, signed_in_user
@@ -32,10 +33,7 @@ from inbox.views import client_ip, ringcentral_errors, signed_in_user
 def deleted_list(request: HttpRequest, extension_id: int) -> HttpResponse:
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     found = deleted_page_for_user(user=user, mailbox=mailbox, page=page)
     return render(
         request,

@@ -25,6 +25,17 @@ MAX_PAGE = 10_000
 # the Message Store keeps nothing older: threads are read from here on
 HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 
+
+def page_number(raw: str | None) -> int:
+    """A page of a page's address (`?page=`): a hand-typed, absent or impossible one is read
+    as the nearest page that can be (RingCentral takes 32-bit page numbers only)."""
+    try:
+        page = int(raw or "1")
+    except ValueError:
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 TYPE_CHOICES = [
     ("", "Any type"),
     ("text", "SMS and MMS"),

@@ -32,7 +32,7 @@ from accounts.services import NOT_CONNECTED
 from inbox import selectors, services
 from inbox.health import health_report, is_healthy
 from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
-from inbox.queries import ConversationFilterForm, ConversationQuery
+from inbox.queries import ConversationFilterForm, ConversationQuery, page_number
 from inbox.ringcentral import InboxError
 from inbox.send_presenters import thread_send_context
 
@@ -158,10 +158,7 @@ def _back_to_list(request: HttpRequest, mailbox: selectors.Mailbox) -> str:
 def thread(request: HttpRequest, extension_id: int, conversation_id: int) -> HttpResponse:
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     found = selectors.thread_page_for_user(
         user=user, mailbox=mailbox, conversation_id=conversation_id, page=page
     )

@@ -237,3 +237,26 @@ def test_it_answers_404_for_unknown_conversations_and_messages(
 ) -> None:
     assert bob_client.get(thread_url(rc, 123456789)).status_code == 404
     assert bob_client.get(message_url(rc, 123456789)).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "two"])
+def test_it_reads_a_page_number_that_cannot_be_as_the_first_page(
+    bob_client: Client, rc: RunningEmulator, conversation: tuple[int, list[int]], page: str
+) -> None:
+    conversation_id, _ = conversation
+
+    response = bob_client.get(thread_url(rc, conversation_id), {"page": page})
+
+    assert response.status_code == 200
+    assert "Hi, is my order ready?" in response.content.decode()
+
+
+def test_it_answers_a_page_past_any_thread_with_not_found(
+    bob_client: Client, rc: RunningEmulator, conversation: tuple[int, list[int]]
+) -> None:
+    conversation_id, _ = conversation
+
+    response = bob_client.get(thread_url(rc, conversation_id), {"page": "791405712607663620096"})
+
+    assert response.status_code == 404  # not RingCentral's refusal of a 70-bit page number
+    assert "Page not found" in response.content.decode()
