@@ -190,6 +190,8 @@ else:
         }
     }
     CELERY_BROKER_URL = "filesystem://localhost/"
+    # kombu's filesystem transport, writing each message file whole (see config/broker.py)
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "messages"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "messages"),
