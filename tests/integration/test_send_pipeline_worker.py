@@ -153,8 +153,12 @@ def test_it_sends_200_sms_exactly_once_inside_the_rate_limit(
 def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
     pipeline_start: Callable[..., Pipeline], tmp_path: Path
 ) -> None:
+    # Without Redis the rate budget lives in the worker's memory: the restarted worker cannot
+    # know what the killed one called in the current window, and its first call may meet one
+    # 429. A penalty of one window (not the default minute) keeps that within the wait below.
     pipeline = pipeline_start(
-        *("--rate-limit", "Medium=20", "--rate-window", "2", "--sms-step", "0.3"),
+        *("--rate-limit", "Medium=20", "--rate-window", "2", "--rate-penalty", "2"),
+        *("--sms-step", "0.3"),
         rate_limits=True,
         SEND_LEASE_SECONDS="5",
         SEND_OVERDUE_SECONDS="3",
@@ -196,7 +200,9 @@ def test_it_loses_and_duplicates_nothing_when_the_worker_is_killed(
     assert all(store[s.text] == 0 for s in in_doubt)  # not found, so not sent
     assert len({s.rc_message_id for s in submitted}) == len(submitted)
     assert sum(store[text] for text in texts) == len(submitted)
-    assert request_count(pipeline.rc, status=429) == 0
+    # with Redis the budget outlives the worker: not one 429; without, at most the one call
+    # that taught the new worker's budget the window is full
+    assert request_count(pipeline.rc, status=429) <= (0 if django_settings.REDIS_URL else 1)
 
 
 def test_it_sends_everything_despite_server_errors(
