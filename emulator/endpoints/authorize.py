@@ -13,13 +13,11 @@ A valid request is stored and the browser goes to the sign-in page:
 A correct username and password end the pending request (single-use) and redirect to
 `redirect_uri?code=<code>&state=<state>&expires_in=<code lifetime>`; the code is single-use,
 lives `config.auth_code_ttl` seconds and is bound to the client, the redirect URI and the
-PKCE challenge, which `oauth.exchange_code` checks with `verify_pkce` below.
+PKCE challenge, which `oauth.exchange_code` checks with `credentials.verify_pkce`.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import secrets
 import sqlite3
@@ -30,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from emulator import clock
+from emulator.credentials import VERIFIER_RE, check_password, password_owner
 from emulator.errors import OAuthError
 from emulator.store import loads
 from emulator.templates_html import PAGE_HEADERS, problem_page, sign_in_page
@@ -41,7 +40,6 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 AUTH_REQUEST_TTL = 15 * 60
 
 # RFC 7636 §4.1: code_verifier = 43*128unreserved; §4.2: S256 challenge = 43 base64url chars
-VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 S256_CHALLENGE_RE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
 CHALLENGE_METHODS = ("plain", "S256")
 DISPLAY_MODES = ("page", "popup", "touch", "mobile")
@@ -50,19 +48,6 @@ SINGLE_VALUED = (
     "client_id", "response_type", "redirect_uri", "state", "scope", "display", "prompt",
     "ui_locales", "code_challenge", "code_challenge_method", "nonce", "login_hint", "brand_id",
 )  # fmt: skip
-
-
-def verify_pkce(verifier: str, challenge: str, method: str) -> bool:
-    """RFC 7636 §4.6: S256 = BASE64URL(SHA256(verifier)) without padding; plain = equality."""
-    if not VERIFIER_RE.match(verifier):
-        return False
-    if method == "S256":
-        digest = hashlib.sha256(verifier.encode("ascii")).digest()
-        computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-        return secrets.compare_digest(computed, challenge)
-    if method == "plain":
-        return secrets.compare_digest(verifier, challenge)
-    return False
 
 
 class AuthorizeError(OAuthError):
@@ -284,8 +269,6 @@ def login_page(ctx: Ctx) -> Response:
 
 @route(LOGIN_PATH, methods=["POST"], auth=False)
 def login_submit(ctx: Ctx) -> Response:
-    from emulator.endpoints.oauth import check_password, password_owner
-
     form = ctx.request.form
     request_id = form.get("request", "")
     pending = pending_request(ctx, request_id)

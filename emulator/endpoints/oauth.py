@@ -12,6 +12,13 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from emulator import clock
+from emulator.credentials import (
+    check_password,
+    invalid_grant,
+    password_owner,
+    require_enabled,
+    verify_pkce,
+)
 from emulator.errors import OAuthError
 from emulator.store import Store
 from emulator.web import Ctx, json_response, route
@@ -74,10 +81,6 @@ class CodeReplayed(OAuthError):
 
 def invalid_client(code: str, description: str) -> OAuthError:
     return OAuthError(401, "invalid_client", description, code)
-
-
-def invalid_grant(code: str, description: str) -> OAuthError:
-    return OAuthError(400, "invalid_grant", description, code)
 
 
 def ttl(ctx: Ctx, name: str, ceiling: int) -> int:
@@ -200,48 +203,7 @@ def token(ctx: Ctx) -> Response:
     raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant type [{grant}]", "OAU-125")
 
 
-def password_owner(db: sqlite3.Connection, username: str, extension: str) -> int:
-    """Resolve `username` as an email, or a phone number optionally followed by `*ext`."""
-    login, _, star_extension = username.partition("*")
-    extension = star_extension or extension
-    row = db.execute("SELECT id FROM extension WHERE username = ?", (login,)).fetchone()
-    if row is not None:
-        return int(row["id"])
-    number = "+" + "".join(ch for ch in login if ch.isdigit()) if login else ""
-    owner = db.execute(
-        "SELECT extension_id, account_id FROM phone_number WHERE phone_number = ?", (number,)
-    ).fetchone()
-    if owner is not None and owner["extension_id"] is not None and not extension:
-        return int(owner["extension_id"])
-    if owner is not None and extension:
-        row = db.execute(
-            "SELECT id FROM extension WHERE account_id = ? AND extension_number = ?",
-            (owner["account_id"], extension),
-        ).fetchone()
-        if row is not None:
-            return int(row["id"])
-    raise invalid_grant("OAU-140", "Invalid resource owner credentials")
-
-
-def check_password(db: sqlite3.Connection, extension_id: int, password: str) -> None:
-    row = db.execute(
-        "SELECT password, status FROM extension WHERE id = ?", (extension_id,)
-    ).fetchone()
-    if row is None or not row["password"] or not secrets.compare_digest(row["password"], password):
-        raise invalid_grant("OAU-140", "Invalid resource owner credentials")
-    require_enabled(row)
-
-
-def require_enabled(row: sqlite3.Row) -> None:
-    if row["status"] != "Enabled":
-        raise OAuthError(
-            401, "invalid_grant", "Login is not allowed in the current state", "OAU-141"
-        )
-
-
 def exchange_code(db: sqlite3.Connection, ctx: Ctx, *, client: Client, now: float) -> Response:
-    from emulator.endpoints.authorize import verify_pkce
-
     form = ctx.request.form
     code = db.execute("SELECT * FROM auth_code WHERE code = ?", (form.get("code", ""),)).fetchone()
     if code is None:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from emulator.endpoints.authorize import verify_pkce
+from emulator.credentials import verify_pkce
 from emulator.store import Store, dumps
 from tests.emulator.openapi import assert_matches_operation, assert_matches_schema
 from tests.support.emulator import RunningEmulator
