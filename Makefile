@@ -44,6 +44,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # Benchmarks against the RingCentral bounds (docs/benchmarks.md). Starts its own emulator,
 # gunicorn and worker; e.g. `make bench BENCH_ARGS="--quick --only pages"`.

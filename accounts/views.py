@@ -28,7 +28,8 @@ from accounts.services import (
     signin_pending_next,
     signin_start,
 )
-from inbox.live_subscriptions import subscription_drop, subscription_ensure_enqueue
+from accounts.signals import signed_in as user_signed_in
+from accounts.signals import signing_out
 from rcapi import RingCentralError
 
 UNSAFE_NEXT = (
@@ -90,14 +91,14 @@ def callback(request: HttpRequest) -> HttpResponse:
     except SignInError as failure:
         return signin_failed(request, failure.message, status=failure.status, next_url=next_url)
     auth_login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
-    subscription_ensure_enqueue(user_id=signed_in.user.pk)  # live updates (inbox.live_*)
+    user_signed_in.send(sender=User, user=signed_in.user)
     return redirect(signed_in.next_url)
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
-        subscription_drop(user=request.user)  # while the token still works
+        signing_out.send(sender=User, user=request.user)  # while the token still works
         credential_sign_out(user=request.user)
     auth_logout(request)
     return redirect("inbox:home")

@@ -1,8 +1,8 @@
 """The Celery app: JSON messages, late acknowledgement, two queues.
 
 The broker comes from the settings (Redis when `REDIS_URL` is set, else kombu's filesystem
-transport under `var/celery/`). Tasks named `inbox.tasks.rc_*` and `accounts.tasks.rc_*` call
-RingCentral and go to the `ringcentral` queue; everything else goes to `default`.
+transport under `var/celery/`). Tasks named `inbox.<feature>.tasks.rc_*` and `accounts.tasks.rc_*`
+call RingCentral and go to the `ringcentral` queue; everything else goes to `default`.
 """
 
 from __future__ import annotations
@@ -35,32 +35,20 @@ app.conf.update(
         "default": {"exchange": "default", "routing_key": "default"},
         "ringcentral": {"exchange": "ringcentral", "routing_key": "ringcentral"},
     },
+    # Tasks that call RingCentral are named `….tasks.rc_*`, wherever they live.
     task_routes={
-        "inbox.tasks.rc_*": {
-            "queue": "ringcentral",
-            "exchange": "ringcentral",
-            "routing_key": "ringcentral",
-        },
-        "inbox.live_tasks.rc_*": {
-            "queue": "ringcentral",
-            "exchange": "ringcentral",
-            "routing_key": "ringcentral",
-        },
-        "accounts.tasks.rc_*": {
-            "queue": "ringcentral",
-            "exchange": "ringcentral",
-            "routing_key": "ringcentral",
-        },
+        pattern: {"queue": "ringcentral", "exchange": "ringcentral", "routing_key": "ringcentral"}
+        for pattern in ("inbox.*.tasks.rc_*", "accounts.tasks.rc_*")
     },
     # Logging goes through Django's LOGGING, whose handler redacts credentials.
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
-# Celery beat: the recovery of stuck sends (see inbox.send_recovery.sends_recover).
+# Celery beat: the recovery of stuck sends (see inbox.sending.recovery.sends_recover).
 _send_queue = settings.SEND_TASK_QUEUE
 app.conf.beat_schedule = {
     "sends-recover": {
-        "task": "inbox.tasks.sends_recover",
+        "task": "inbox.sending.tasks.sends_recover",
         "schedule": float(settings.SEND_RECOVER_EVERY),
         "options": (
             {"queue": _send_queue, "exchange": _send_queue, "routing_key": _send_queue}
@@ -69,8 +57,8 @@ app.conf.beat_schedule = {
         ),
     },
 }
-# Celery beat: the live inbox's periodic sync and subscription check (see inbox.live_sync,
-# inbox.live_subscriptions).
+# Celery beat: the live inbox's periodic sync and subscription check (see inbox.live.sync,
+# inbox.live.subscriptions).
 _live_queue = settings.LIVE_TASK_QUEUE
 _live_options = (
     {"queue": _live_queue, "exchange": _live_queue, "routing_key": _live_queue}
@@ -78,14 +66,18 @@ _live_options = (
     else {}
 )
 app.conf.beat_schedule["live-sync-due"] = {
-    "task": "inbox.live_tasks.mailboxes_sync_due",
+    "task": "inbox.live.tasks.mailboxes_sync_due",
     "schedule": float(settings.LIVE_SYNC_EVERY),
     "options": _live_options,
 }
 app.conf.beat_schedule["live-subscriptions-maintain"] = {
-    "task": "inbox.live_tasks.rc_subscriptions_maintain",
+    "task": "inbox.live.tasks.rc_subscriptions_maintain",
     "schedule": float(settings.LIVE_SUBSCRIPTION_CHECK_EVERY),
     "options": _live_options,
 }
+# Each feature of the inbox keeps its tasks in its own `tasks` module.
 app.autodiscover_tasks()
-app.autodiscover_tasks(["inbox"], related_name="live_tasks")
+app.autodiscover_tasks(
+    ["inbox.conversations", "inbox.sending", "inbox.bulk", "inbox.live", "inbox.ops"],
+    related_name="tasks",
+)

@@ -125,12 +125,12 @@ REST_FRAMEWORK = {
     # the token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "inbox.api_auth.SessionAuthentication",
+        "inbox.api.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "inbox.api_schema.InboxAutoSchema",
-    "EXCEPTION_HANDLER": "inbox.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "inbox.api.schema.InboxAutoSchema",
+    "EXCEPTION_HANDLER": "inbox.api.errors.api_exception_handler",
 }
 # The OpenAPI schema at /api/schema/ and its page at /api/docs/ (assets served from here)
 SPECTACULAR_SETTINGS = {
@@ -205,7 +205,7 @@ else:
 # The database rows are the truth about work done, so task results are not stored.
 CELERY_RESULT_BACKEND = None
 
-# --- Sending (inbox.send_pipeline) ----------------------------------------------------------
+# --- Sending (inbox.sending.pipeline) ----------------------------------------------------------
 
 # The queue every task of the send pipeline and of admins' bulk delete jobs goes to (their
 # follow-ups included); blank: the route table of config/celery.py (RingCentral calls on
@@ -224,7 +224,7 @@ SEND_RECOVER_EVERY = env_int("SEND_RECOVER_EVERY", default=15)
 # Never served by the web server: only the worker reads them, to upload them to RingCentral.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-# --- Live updates (inbox.live_*) -------------------------------------------------------------
+# --- Live updates (inbox.live) ---------------------------------------------------------------
 
 # Where RingCentral reaches this dashboard's webhook (`<base>/webhooks/ringcentral/<hook>/`):
 # the public origin in production; locally the development server, which the emulator reaches.

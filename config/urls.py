@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from inbox.site_views import favicon
-from inbox.views import HealthCheckApi
+from inbox.ops.views import HealthCheckApi
+from inbox.web import favicon
 
-handler500 = "inbox.site_views.server_error"
+handler500 = "inbox.web.server_error"
 
 urlpatterns = [
     path("", include("inbox.urls")),

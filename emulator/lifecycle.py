@@ -36,8 +36,8 @@ from typing import Any
 from emulator import clock, numbers
 from emulator.config import Config
 from emulator.inbound import inbound_fax, inbound_sms, number_owner
+from emulator.jobs import background_job
 from emulator.mailstore import NewAttachment, update_message
-from emulator.server import background_job
 from emulator.store import Store, loads
 
 BATCH = 200  # messages moved per tick at most; the rest wait for the next tick (0.2 s)

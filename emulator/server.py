@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from emulator.app import EmulatorApp
 from emulator.config import Config
 from emulator.faults import FaultPlan
+from emulator.jobs import BACKGROUND_JOBS
 from emulator.limits import RatePlan
 from emulator.store import Store
-from emulator.web import EmulatorApp
 
 log = logging.getLogger("emulator")
-
-# Jobs that advance the platform's own state (delivery statuses, scheduled faxes, ...):
-# each takes the store and the config and does whatever is due now.
-BackgroundJob = Callable[[Store, Config], None]
-BACKGROUND_JOBS: list[BackgroundJob] = []
-
-
-def background_job(job: BackgroundJob) -> BackgroundJob:
-    BACKGROUND_JOBS.append(job)
-    return job
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -53,8 +43,6 @@ def build_server(
 
 
 def run_background(store: Store, config: Config, stop: threading.Event, interval: float) -> None:
-    from emulator import endpoints  # noqa: F401  (registers the background jobs)
-
     while not stop.wait(interval):
         for job in BACKGROUND_JOBS:
             try:

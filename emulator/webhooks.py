@@ -24,8 +24,8 @@ from emulator import clock
 from emulator.config import Config
 from emulator.errors import ApiError
 from emulator.event_filters import EventFilter, from_text
+from emulator.jobs import background_job
 from emulator.mailstore import attachments_of, message_record
-from emulator.server import background_job
 from emulator.store import Store, dumps, loads
 
 log = logging.getLogger("emulator.webhooks")

@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class InboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "inbox"
+
+    def ready(self) -> None:
+        # Features plug into the ones below them here, so that imports run one way only.
+        import inbox.live.receivers  # noqa: F401  (connects live updates to their signals)
+        from inbox.conversations.views import thread_context_register
+        from inbox.sending.presenters import thread_send_context
+
+        thread_context_register(thread_send_context)

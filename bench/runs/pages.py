@@ -27,7 +27,7 @@ COLD_AIM = 1.2
 
 def bare_round_trip(ctx: Context, user: DemoUser, count: int) -> list[float]:
     """`count` ListMessages calls, one after another, as the list page asks for them."""
-    from inbox.queries import PAGE_SIZE
+    from inbox.conversations.queries import PAGE_SIZE
 
     token = ctx.emulator.token(user.username, user.password)
     http = requests.Session()

@@ -1,4 +1,4 @@
-"""(6) Sync: the dashboard's sync service (`inbox.live_sync.mailbox_sync`) on a mailbox of
+"""(6) Sync: the dashboard's sync service (`inbox.live.sync.mailbox_sync`) on a mailbox of
 many messages — its first sync is an FSync over the inbox's 30-day window — and again after
 new messages arrived, an ISync with the stored token; each timed, its RingCentral calls
 counted at the emulator. The service runs in this process, on the bench database, with the
@@ -15,7 +15,7 @@ from emulator.identity import ACCOUNT_ID
 
 
 def run(ctx: Context) -> Result:
-    from inbox.live_sync import mailbox_sync
+    from inbox.live.sync import mailbox_sync
 
     result = Result("sync")
     user = ctx.prepared.sync_user
@@ -52,7 +52,7 @@ def run(ctx: Context) -> Result:
             "seconds": round(incremental_seconds, 3),
             "calls": incremental_calls,
         },
-        "through": "inbox.live_sync.mailbox_sync",
+        "through": "inbox.live.sync.mailbox_sync",
     }
     result.row(
         f"FSync of {ctx.sizes.sync_messages} messages",

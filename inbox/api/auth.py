@@ -14,6 +14,8 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from accounts.models import User
+
 
 class CsrfFailed(exceptions.PermissionDenied):
     """A session write without a valid CSRF token: `detail` is Django's reason
@@ -37,4 +39,11 @@ class SessionAuthentication(authentication.SessionAuthentication):
 class CsrfSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]
     """Documents this session authentication in the schema as DRF's (`cookieAuth`)."""
 
-    target_class = "inbox.api_auth.SessionAuthentication"
+    target_class = "inbox.api.auth.SessionAuthentication"
+
+
+def api_user(request: Request) -> User:
+    """The person calling (every API view requires one to be signed in)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

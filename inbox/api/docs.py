@@ -1,7 +1,7 @@
 """The OpenAPI schema (`/api/schema/`) and its page (`/api/docs/`), whose errors (a 405, say)
 are JSON like the rest of `/api/`, not YAML or HTML.
 
-Not in `inbox.api_schema`: that module is the schema class every view's `@extend_schema`
+Not in `inbox.api.schema`: that module is the schema class every view's `@extend_schema`
 needs while it is being defined, and these views are such views.
 """
 

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from accounts.errors import ReconnectRequired
-from inbox.api_auth import CsrfFailed
+from inbox.api.auth import CsrfFailed
 from inbox.ringcentral import InboxError
 
 SENTENCES = {
@@ -39,7 +39,7 @@ SENTENCES = {
 }
 
 
-# The schema of every error answer: `inbox.api_schema` puts it on each operation.
+# The schema of every error answer: `inbox.api.schema` puts it on each operation.
 @extend_schema_serializer(component_name="Error")
 class ErrorSerializer(serializers.Serializer[Any]):
     """An error: a short code for scripts and a sentence for people."""

@@ -3,7 +3,7 @@ place.
 
 `InboxAutoSchema` adds to each operation the errors that come from the API as a whole (the
 authentication, the routes, the request body, RingCentral), each with the error envelope of
-`inbox.api_errors`; a view declares only the answers particular to it (409 for a send that
+`inbox.api.errors`; a view declares only the answers particular to it (409 for a send that
 cannot be retried, 416 for a byte range, …) and its own wording wins.
 """
 
@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.permissions import AllowAny
 
-from inbox.api_errors import ErrorSerializer
+from inbox.api.errors import ErrorSerializer
 
 JSON = "application/json"
 

@@ -19,11 +19,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from inbox.conversations.presenters import message_view
+from inbox.conversations.queries import HISTORY_START, ConversationQuery
+from inbox.conversations.selectors import Mailbox, account_directory_for_user
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
-from inbox.presenters import message_view
-from inbox.queries import HISTORY_START, ConversationQuery
 from inbox.ringcentral import InboxError, ringcentral_do, ringcentral_reads
-from inbox.selectors import Mailbox, account_directory_for_user
 from rcapi import RingCentralClient
 
 LIST_PAGE = 1000  # the most RingCentral returns a page

@@ -37,16 +37,19 @@ from django.utils import timezone
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import ringcentral_call
-from inbox.bulk_selectors import LIST_PAGE, Selection, bulk_selection_read
+from inbox.bulk.selectors import LIST_PAGE, Selection, bulk_selection_read
 from inbox.cache import mailbox_cache_drop
+from inbox.conversations.queries import HISTORY_START, ConversationQuery
+from inbox.conversations.selectors import Mailbox
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
-from inbox.queries import HISTORY_START, ConversationQuery
-from inbox.selectors import Mailbox
-from inbox.send_selectors import sends_waiting
+from inbox.queueing import task_enqueue
+from inbox.sending.selectors import sends_waiting
 from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError
 from rcapi.bulk import BULK_LIMIT
 
 log = logging.getLogger(__name__)
+
+BULK_JOB_RUN_TASK = "inbox.bulk.tasks.rc_bulk_job_run"
 
 T = TypeVar("T")
 
@@ -253,9 +256,7 @@ def _task_options() -> dict[str, Any]:
 
 def bulk_task_send(*, job_id: int, countdown: float | None = None) -> None:
     """Hand the job to a worker, now or after `countdown` s."""
-    from inbox.bulk_tasks import rc_bulk_job_run  # the task module imports this one
-
-    rc_bulk_job_run.apply_async(args=[job_id], countdown=countdown, **_task_options())
+    task_enqueue(BULK_JOB_RUN_TASK, args=[job_id], countdown=countdown, **_task_options())
 
 
 # --------------------------------------------------------------------------- running

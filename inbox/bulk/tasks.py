@@ -1,15 +1,15 @@
-"""Tasks of admins' bulk deletion. Named `inbox.tasks.rc_*` so they go to the `ringcentral`
-queue (config/celery.py); `inbox.tasks` imports this module so the worker registers them."""
+"""Tasks of admins' bulk jobs. Named `….tasks.rc_*`, they go to the `ringcentral` queue
+(config/celery.py); `SEND_TASK_QUEUE` sends them to one queue instead (tests use it)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from inbox.bulk_services import bulk_job_run
+from inbox.bulk.services import BULK_JOB_RUN_TASK, bulk_job_run
 
 
 @shared_task(  # type: ignore[untyped-decorator]
-    name="inbox.tasks.rc_bulk_job_run",
+    name=BULK_JOB_RUN_TASK,
     acks_late=True,
     soft_time_limit=240,
     time_limit=300,

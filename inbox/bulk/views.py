@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from inbox import bulk_selectors, bulk_services, selectors
-from inbox.bulk_selectors import AuditFilter
+from inbox.bulk import selectors as bulk_selectors
+from inbox.bulk import services
+from inbox.bulk.selectors import AuditFilter
+from inbox.conversations import selectors
+from inbox.conversations.queries import ConversationQuery
 from inbox.models import AuditEntry, BulkDeleteJob
-from inbox.queries import ConversationQuery
-from inbox.views import client_ip, ringcentral_errors, signed_in_user
+from inbox.web import client_ip, ringcentral_errors, signed_in_user
 
 MAX_TICKED = 1000  # conversations ticked one by one; "all matching" has no such limit
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -63,14 +65,14 @@ def bulk_preview(request: HttpRequest, extension_id: int) -> HttpResponse:
             )
             return redirect(back)
     try:
-        job = bulk_services.bulk_job_preview(
+        job = services.bulk_job_preview(
             user=user,
             mailbox=mailbox,
             ip_address=client_ip(request),
             query=query,
             conversation_ids=ids,
         )
-    except bulk_services.BulkError as failure:
+    except services.BulkError as failure:
         messages.error(request, failure.message)
         return redirect(back)
     return redirect(_job_url(job))
@@ -91,8 +93,8 @@ def bulk_job(request: HttpRequest, extension_id: int, job_id: int) -> HttpRespon
             "progress": bulk_selectors.bulk_job_progress(job=job),
             "failures": bulk_selectors.bulk_job_failures(job=job)[:500],
             "left": bulk_selectors.bulk_job_left(job=job),
-            "can_restore": bulk_services.bulk_job_can_restore(job),
-            "can_purge": bulk_services.bulk_job_can_purge(job),
+            "can_restore": services.bulk_job_can_restore(job),
+            "can_purge": services.bulk_job_can_purge(job),
             "list_url": reverse("inbox:conversations", args=[job.extension_id])
             + (f"?{urlencode(job.filters)}" if job.filters else ""),
         },
@@ -107,7 +109,7 @@ def bulk_job_progress(request: HttpRequest, extension_id: int, job_id: int) -> J
     handed to a new one."""
     user = signed_in_user(request)
     job = bulk_selectors.bulk_job_get_for_user(user=user, extension_id=extension_id, job_id=job_id)
-    bulk_services.bulk_job_revive(job=job)
+    services.bulk_job_revive(job=job)
     return JsonResponse(bulk_selectors.bulk_job_progress(job=job).as_json())
 
 
@@ -119,20 +121,20 @@ def _job_action(request: HttpRequest, extension_id: int, job_id: int, action: st
     try:
         if action == "confirm":
             purge = request.POST.get("purge") == "1"
-            bulk_services.bulk_job_confirm(
+            services.bulk_job_confirm(
                 user=user, job=job, typed_count=typed, purge=purge, ip_address=ip
             )
             messages.success(request, "Started. You may leave this page; the job carries on.")
         elif action == "cancel":
-            bulk_services.bulk_job_cancel(user=user, job=job)
+            services.bulk_job_cancel(user=user, job=job)
             messages.info(request, "Cancelling: the job stops after the request in flight.")
         elif action == "restore":
-            bulk_services.bulk_job_restore(user=user, job=job, ip_address=ip)
+            services.bulk_job_restore(user=user, job=job, ip_address=ip)
             messages.success(request, "Restoring the deleted conversations.")
         else:
-            bulk_services.bulk_job_purge(user=user, job=job, typed_count=typed, ip_address=ip)
+            services.bulk_job_purge(user=user, job=job, typed_count=typed, ip_address=ip)
             messages.success(request, "Purging the deleted conversations.")
-    except bulk_services.BulkError as failure:
+    except services.BulkError as failure:
         messages.error(request, failure.message)
     return redirect(_job_url(job))
 

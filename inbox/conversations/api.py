@@ -4,7 +4,7 @@ access helper (`mailbox_get_for_user`), selectors and services.
 Session authentication serves the browser (with Django's CSRF check on writes), token
 authentication (`Authorization: Token <key>`) serves scripts. Ids are strings in JSON:
 RingCentral's int64 ids exceed what JavaScript numbers hold exactly. Errors are
-`{"code": …, "message": …}` (see `inbox.api_errors`).
+`{"code": …, "message": …}` (see `inbox.api.errors`).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from inbox import selectors, services
-from inbox.api_errors import ErrorSerializer
-from inbox.presenters import MessageView
-from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
-from inbox.queries import (
+from inbox.api.auth import api_user
+from inbox.api.errors import ErrorSerializer
+from inbox.conversations import selectors, services
+from inbox.conversations.presenters import MessageView
+from inbox.conversations.proxy import BadRange, attachment_open, attachment_response, parse_range
+from inbox.conversations.queries import (
     DIRECTION_CHOICES,
     MAX_PAGE,
     READ_CHOICES,
@@ -38,15 +38,9 @@ from inbox.queries import (
     ConversationQuery,
 )
 from inbox.ringcentral import InboxError
-from inbox.views import client_ip
+from inbox.web import client_ip
 
 TAG = "Inbox"
-
-
-def api_user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class MailboxSerializer(serializers.Serializer[Any]):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from django.core.cache import cache
 
 from inbox.cache import CACHE_ERRORS, PREFIX
-from inbox.presenters import MessageView, party_names_of
+from inbox.conversations.presenters import MessageView, party_names_of
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from django.http import StreamingHttpResponse
 
 from accounts.models import User
-from inbox.presenters import attachment_kind
+from inbox.conversations.presenters import attachment_kind
+from inbox.conversations.selectors import Mailbox
 from inbox.ringcentral import ringcentral_do
-from inbox.selectors import Mailbox
 from rcapi import AttachmentStream, RingCentralError
 
 log = logging.getLogger(__name__)

@@ -27,15 +27,15 @@ from inbox.cache import (
     directory_key,
     mailbox_key,
 )
-from inbox.party_names import party_names_recall, party_names_remember
-from inbox.presenters import (
+from inbox.conversations.party_names import party_names_recall, party_names_remember
+from inbox.conversations.presenters import (
     MessageView,
     message_view,
     party_names_of,
     unnamed_numbers,
     with_party_names,
 )
-from inbox.queries import HISTORY_START, ConversationQuery, unread_params
+from inbox.conversations.queries import HISTORY_START, ConversationQuery, unread_params
 from inbox.ringcentral import ringcentral_reads
 from rcapi import RingCentralClient
 
@@ -331,8 +331,8 @@ def _with_party_names(
 ) -> tuple[MessageView, ...]:
     """`views` with every party they show as a bare number named, when a message of theirs
     named them: on `views` themselves, in `seen_too` (other records already read), or in what
-    the mailbox remembers (`inbox.party_names`). What is seen is remembered. No RingCentral
-    call: a page waits on nothing more."""
+    the mailbox remembers (`party_names`). What is seen is remembered. No RingCentral call: a
+    page waits on nothing more."""
     seen = {**(seen_too or {}), **party_names_of(views)}
     known = party_names_recall(
         account_id=mailbox.account_id,
@@ -436,7 +436,7 @@ def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> T
 
 def thread_page_as_read(*, found: ThreadPage) -> ThreadPage:
     """The page as it is once its unread received messages are read: what a person who opens
-    it sees, while `inbox.services.thread_read_on_open` marks them read at RingCentral."""
+    it sees, while `services.thread_read_on_open` marks them read at RingCentral."""
     thread = found.thread
     if not thread.unread:
         return found

@@ -1,4 +1,4 @@
-"""Changes: the task probe, and the inbox's writes to RingCentral (read status, deletion),
+"""Changes: the inbox's writes to RingCentral (read status, deletion),
 each recorded in the audit log and dropping the mailbox's cached answers."""
 
 from __future__ import annotations
@@ -11,34 +11,25 @@ from typing import Any, Literal, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, PREFIX, mailbox_cache_drop
-from inbox.live_sync import mailbox_counter_bump
-from inbox.models import AuditEntry, TaskProbe
-from inbox.queries import HISTORY_START
+from inbox.conversations.queries import HISTORY_START
+from inbox.conversations.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
+from inbox.models import AuditEntry
+from inbox.queueing import task_enqueue
 from inbox.ringcentral import InboxError, ringcentral_do
-from inbox.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
+from inbox.signals import mailbox_changed
 from rcapi import Rejected, RingCentralClient
 from rcapi.bulk import BULK_LIMIT
 
 log = logging.getLogger(__name__)
 
+READ_ON_OPEN_TASK = "inbox.conversations.tasks.rc_messages_read_on_open"
+
 T = TypeVar("T")
-
-
-def task_probe_answer(*, probe_id: int, worker: str) -> bool:
-    """Mark the probe answered; False when it was already answered or does not exist.
-
-    Safe to run twice: a redelivered task leaves the first answer in place.
-    """
-    updated = TaskProbe.objects.filter(id=probe_id, answered_at__isnull=True).update(
-        answered_at=timezone.now(), answered_by=worker[:255]
-    )
-    return updated == 1
 
 
 # --------------------------------------------------------------------------- mailbox writes
@@ -229,10 +220,8 @@ def thread_read_on_open(*, user: User, thread: Thread) -> bool:
     args = [user.pk, mailbox.extension_id, list(thread.key), message_ids]
 
     def enqueue() -> None:
-        from inbox.tasks import rc_messages_read_on_open  # the tasks module imports this one
-
         try:
-            rc_messages_read_on_open.apply_async(args=args)
+            task_enqueue(READ_ON_OPEN_TASK, args=args)
         except OperationalError as exc:  # the broker is down: the next open asks again
             log.warning("Could not enqueue marking a thread read: %s", exc)
 
@@ -279,7 +268,9 @@ def messages_read_on_open(
     if changed:
         mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
         # other open pages of the mailbox (the list in another tab) follow the new count
-        mailbox_counter_bump(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+        mailbox_changed.send(
+            sender=Mailbox, account_id=mailbox.account_id, extension_id=mailbox.extension_id
+        )
     return changed
 
 

@@ -1,4 +1,4 @@
-"""The inbox's pages. Each view parses the request, finds the mailbox with
+"""The conversations' pages. Each view parses the request, finds the mailbox with
 `mailbox_get_for_user` (a 404 for anyone without access), calls one selector or service, and
 renders. RingCentral failures are pages with a sentence (`ringcentral_errors`); an ended
 RingCentral session is the accounts app's reconnect page (its middleware).
@@ -7,8 +7,7 @@ RingCentral session is the accounts app's reconnect page (its middleware).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Concatenate, ParamSpec, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,71 +15,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import NOT_CONNECTED
-from inbox import selectors, services
-from inbox.health import health_report, is_healthy
-from inbox.proxy import BadRange, attachment_open, attachment_response, parse_range
-from inbox.queries import ConversationFilterForm, ConversationQuery, page_number
-from inbox.ringcentral import InboxError
-from inbox.send_presenters import thread_send_context
-
-P = ParamSpec("P")
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "inbox/home.html")
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from, for the audit log (no proxy is trusted to say
-    otherwise)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def ringcentral_errors(
-    view: Callable[Concatenate[HttpRequest, P], HttpResponseBase],
-) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
-    """Render `InboxError` (RingCentral busy, down, or refusing) as a page with its sentence."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except InboxError as failure:
-            if wants_json(request):
-                answer = JsonResponse(
-                    {"code": failure.code, "message": failure.message}, status=failure.status
-                )
-                if failure.retry_after is not None:
-                    answer["Retry-After"] = str(failure.retry_after)
-                return answer
-            response = render(
-                request, "inbox/error.html", {"message": failure.message}, status=failure.status
-            )
-            if failure.retry_after is not None:
-                response["Retry-After"] = str(failure.retry_after)
-            response["Cache-Control"] = "no-store"
-            return response
-
-    return cast(Callable[Concatenate[HttpRequest, P], HttpResponseBase], wrapper)
+from inbox.conversations import selectors, services
+from inbox.conversations.proxy import BadRange, attachment_open, attachment_response, parse_range
+from inbox.conversations.queries import ConversationFilterForm, ConversationQuery, page_number
+from inbox.web import (
+    back_to_list,
+    client_ip,
+    ringcentral_errors,
+    same_site,
+    signed_in_user,
+    wants_json,
+)
 
 
 @require_GET
@@ -107,7 +58,7 @@ def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
         form.is_valid()
     return render(
         request,
-        "inbox/conversation_list.html",
+        "inbox/conversations/list.html",
         {
             "listing": listing,
             "mailbox": mailbox,
@@ -120,7 +71,7 @@ def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
             "further_back": urlencode(query.further_back().as_params()),
             "window_start": query.effective_start(),
             "here": request.get_full_path(),
-            # admins select conversations for bulk deletion (inbox.bulk_views)
+            # admins select conversations for bulk deletion (inbox.bulk.views)
             "can_bulk": user.role == User.Role.ADMIN,
             "bulk_filters": query.as_params(page=1),
         },
@@ -141,16 +92,6 @@ def mailbox_switch(request: HttpRequest) -> HttpResponse:
     return redirect("inbox:conversations", extension_id=mailbox.extension_id)
 
 
-def _back_to_list(request: HttpRequest, mailbox: selectors.Mailbox) -> str:
-    """The list the person came from (same site only), else the mailbox's list."""
-    candidate = request.GET.get("back") or request.POST.get("back") or ""
-    default = reverse("inbox:conversations", args=[mailbox.extension_id])
-    # only a path of this mailbox's list: nothing else can be smuggled in
-    if candidate.startswith(default) and "//" not in candidate and "\\" not in candidate:
-        return candidate
-    return default
-
-
 @require_GET
 @login_required
 @never_cache
@@ -163,6 +104,26 @@ def thread(request: HttpRequest, extension_id: int, conversation_id: int) -> Htt
         user=user, mailbox=mailbox, conversation_id=conversation_id, page=page
     )
     return _thread_opened(request, found)
+
+
+# Features above the conversations add to a thread's page (sending: the person's own sends in
+# the thread and the reply composer) by registering a context function here, from
+# `InboxConfig.ready`: the thread page does not import them.
+ThreadContext = Callable[..., dict[str, Any]]
+_thread_contexts: list[ThreadContext] = []
+
+
+def thread_context_register(context: ThreadContext) -> None:
+    """Add `context(user=, thread=)`'s template variables to every thread page."""
+    if context not in _thread_contexts:
+        _thread_contexts.append(context)
+
+
+def thread_extras(*, user: User, thread: selectors.Thread) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for context in _thread_contexts:
+        extras.update(context(user=user, thread=thread))
+    return extras
 
 
 # "Mark unread" sends the person back to the page with this parameter: that page, its reloads
@@ -186,17 +147,17 @@ def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpRespo
     kept[KEEP_UNREAD] = "1"
     return render(
         request,
-        "inbox/thread.html",
+        "inbox/conversations/thread.html",
         {
             "mailbox": mailbox,
             "thread": found.thread,
             "unread": found.unread,
-            "back": _back_to_list(request, mailbox),
+            "back": back_to_list(request, mailbox.extension_id),
             "here": request.get_full_path(),
             # where "Mark unread" returns to: this page, without reading it again
             "unread_next": f"{request.path}?{kept.urlencode()}",
-            # the user's own sends in the thread, and the reply composer
-            **thread_send_context(user=signed_in_user(request), thread=found.thread),
+            # what features above this one add: the user's own sends, the reply composer
+            **thread_extras(user=signed_in_user(request), thread=found.thread),
         },
     )
 
@@ -225,8 +186,8 @@ def message_detail(request: HttpRequest, extension_id: int, message_id: int) -> 
 def attachment(
     request: HttpRequest, extension_id: int, message_id: int, attachment_id: int
 ) -> HttpResponseBase:
-    """An attachment, streamed from RingCentral (see `inbox.proxy`). `?download=1` asks for a
-    download whatever the type."""
+    """An attachment, streamed from RingCentral (see `proxy`). `?download=1` asks for a download
+    whatever the type."""
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
     try:
@@ -248,11 +209,6 @@ def attachment(
 # --------------------------------------------------------------------------- writes
 
 
-def wants_json(request: HttpRequest) -> bool:
-    """The page's own script asks for JSON (`Accept: application/json`) to stay in place."""
-    return request.headers.get("Accept", "") == "application/json"
-
-
 def _done(request: HttpRequest, result: services.WriteResult, default: str) -> HttpResponse:
     """Back where the person was, with what happened (or, to the page's script, just what
     happened)."""
@@ -260,16 +216,7 @@ def _done(request: HttpRequest, result: services.WriteResult, default: str) -> H
         return JsonResponse({"outcome": result.entry.outcome, "message": result.message})
     level = messages.SUCCESS if result.ok else messages.WARNING
     messages.add_message(request, level, result.message)
-    return redirect(_same_site(request, request.POST.get("next", "")) or default)
-
-
-def _same_site(request: HttpRequest, target: str) -> str:
-    """`target` if it is a path of this site, else ""."""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return redirect(same_site(request, request.POST.get("next", "")) or default)
 
 
 def _wants_read(request: HttpRequest) -> bool | None:
@@ -317,18 +264,18 @@ def message_delete(request: HttpRequest, extension_id: int, message_id: int) -> 
     """GET: the confirmation page. POST: delete (or, for admins who ask, purge)."""
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    back = _back_to_list(request, mailbox)
+    back = back_to_list(request, mailbox.extension_id)
     if request.method == "GET":
         message = selectors.message_get_for_user(user=user, mailbox=mailbox, message_id=message_id)
         return render(
             request,
-            "inbox/confirm_delete.html",
+            "inbox/conversations/confirm_delete.html",
             {
                 "mailbox": mailbox,
                 "what": "message",
                 "message": message,
                 "can_purge": user.role == User.Role.ADMIN,
-                "cancel": _same_site(request, request.GET.get("from", "")) or back,
+                "cancel": same_site(request, request.GET.get("from", "")) or back,
                 "back": back,
             },
         )
@@ -351,14 +298,14 @@ def conversation_delete(
 ) -> HttpResponse:
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    back = _back_to_list(request, mailbox)
+    back = back_to_list(request, mailbox.extension_id)
     if request.method == "GET":
         found = selectors.thread_get_for_user(
             user=user, mailbox=mailbox, conversation_id=conversation_id
         )
         return render(
             request,
-            "inbox/confirm_delete.html",
+            "inbox/conversations/confirm_delete.html",
             {
                 "mailbox": mailbox,
                 "what": "conversation",
@@ -376,30 +323,3 @@ def conversation_delete(
         ip_address=client_ip(request),
     )
     return _done(request, result, back)
-
-
-class HealthCheckApi(APIView):
-    """200 when the database, cache, broker and RingCentral server are all reachable, else 503."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-    class OutputSerializer(serializers.Serializer[dict[str, str]]):
-        database = serializers.CharField()
-        cache = serializers.CharField()
-        broker = serializers.CharField()
-        ringcentral = serializers.CharField()
-
-    @extend_schema(
-        tags=["Service"],
-        operation_id="health_check",
-        summary="Whether the services the dashboard needs are reachable",
-        responses={200: OutputSerializer, 503: OutputSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        report = health_report()
-        response = Response(
-            self.OutputSerializer(report).data, status=200 if is_healthy(report) else 503
-        )
-        response["Cache-Control"] = "no-store"
-        return response

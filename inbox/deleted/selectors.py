@@ -7,9 +7,9 @@ deleted messages unless `availability=Deleted` is asked for (§3), and the date 
 to when a message was created, not when it was deleted, so the list looks back over the
 whole history.
 
-The mailbox comes from `inbox.selectors.mailbox_get_for_user` (a 404 for anyone who may not
-open it); every id a request names is looked up among that mailbox's deleted messages before
-anything is changed (`DeletedSelection`, used by `inbox.deleted_services`).
+The mailbox comes from `inbox.conversations.selectors.mailbox_get_for_user` (a 404 for anyone
+who may not open it); every id a request names is looked up among that mailbox's deleted
+messages before anything is changed (`DeletedSelection`, used by `inbox.deleted.services`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from datetime import datetime
 
 from accounts.models import User
 from inbox.cache import ANSWER_TTL, cached_get, cached_set, mailbox_key
-from inbox.presenters import MessageView, message_view
-from inbox.queries import HISTORY_START
+from inbox.conversations.presenters import MessageView, message_view
+from inbox.conversations.queries import HISTORY_START
+from inbox.conversations.selectors import Mailbox
 from inbox.ringcentral import InboxError, ringcentral_do
-from inbox.selectors import Mailbox
 from rcapi import Rejected, RingCentralClient
 
 DELETED_PAGE_SIZE = 50

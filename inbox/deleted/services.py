@@ -19,11 +19,11 @@ from django.http import Http404
 
 from accounts.models import User
 from inbox.cache import mailbox_cache_drop
-from inbox.deleted_selectors import DeletedItems, DeletedSelection, deleted_items_find
+from inbox.conversations.selectors import Mailbox
+from inbox.conversations.services import WriteResult, audit_entry_write
+from inbox.deleted.selectors import DeletedItems, DeletedSelection, deleted_items_find
 from inbox.models import AuditEntry
 from inbox.ringcentral import InboxError, ringcentral_do, translated
-from inbox.selectors import Mailbox
-from inbox.services import WriteResult, audit_entry_write
 from rcapi import RateLimited, RingCentralClient, Unavailable
 from rcapi.bulk import BULK_LIMIT
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
-from inbox import deleted_views
+from inbox.deleted import views
 
 deleted = "inbox/<int64:extension_id>/deleted"
 
 urlpatterns: list[URLPattern] = [
-    path(f"{deleted}/", deleted_views.deleted_list, name="deleted"),
-    path(f"{deleted}/restore/", deleted_views.deleted_restore, name="deleted_restore"),
-    path(f"{deleted}/purge/", deleted_views.deleted_purge, name="deleted_purge"),
+    path(f"{deleted}/", views.deleted_list, name="deleted"),
+    path(f"{deleted}/restore/", views.deleted_restore, name="deleted_restore"),
+    path(f"{deleted}/purge/", views.deleted_purge, name="deleted_purge"),
 ]

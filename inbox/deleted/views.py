@@ -12,18 +12,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from inbox import deleted_services, selectors
-from inbox.deleted_selectors import (
+from inbox.conversations import selectors
+from inbox.conversations.queries import page_number
+from inbox.conversations.services import WriteResult
+from inbox.deleted import services
+from inbox.deleted.selectors import (
     KEPT_DAYS,
     DeletedSelection,
     SelectionError,
     deleted_items_for_user,
     deleted_page_for_user,
 )
-from inbox.queries import page_number
 from inbox.ringcentral import InboxError
-from inbox.services import WriteResult
-from inbox.views import client_ip, ringcentral_errors, signed_in_user
+from inbox.web import client_ip, ringcentral_errors, signed_in_user
 
 
 @require_GET
@@ -42,7 +43,7 @@ def deleted_list(request: HttpRequest, extension_id: int) -> HttpResponse:
             "mailbox": mailbox,
             "deleted": found,
             "kept_days": KEPT_DAYS,
-            "can_purge": deleted_services.deleted_purge_allowed(user),
+            "can_purge": services.deleted_purge_allowed(user),
         },
     )
 
@@ -76,7 +77,7 @@ def deleted_restore(request: HttpRequest, extension_id: int) -> HttpResponse:
     if not selection:
         messages.warning(request, "Select what to restore first, then press Restore selected.")
         return redirect("inbox:deleted", extension_id=mailbox.extension_id)
-    result = deleted_services.deleted_restore(
+    result = services.deleted_restore(
         user=user, mailbox=mailbox, selection=selection, ip_address=client_ip(request)
     )
     return _back(request, mailbox.extension_id, result)
@@ -90,8 +91,8 @@ def deleted_purge(request: HttpRequest, extension_id: int) -> HttpResponse:
     """Without `confirmed`: the confirmation page, naming what will be purged. With it: purge."""
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    if not deleted_services.deleted_purge_allowed(user):
-        raise InboxError(deleted_services.PURGE_REFUSED, status=403, code="purge_not_allowed")
+    if not services.deleted_purge_allowed(user):
+        raise InboxError(services.PURGE_REFUSED, status=403, code="purge_not_allowed")
     try:
         selection = _selection(request)
     except SelectionError as failure:
@@ -106,7 +107,7 @@ def deleted_purge(request: HttpRequest, extension_id: int) -> HttpResponse:
             "inbox/deleted/confirm_purge.html",
             {"mailbox": mailbox, "items": items, "selection": selection},
         )
-    result = deleted_services.deleted_purge(
+    result = services.deleted_purge(
         user=user, mailbox=mailbox, selection=selection, ip_address=client_ip(request)
     )
     return _back(request, mailbox.extension_id, result)

@@ -25,17 +25,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inbox import selectors
-from inbox.api import api_user
-from inbox.api_errors import ErrorSerializer
-from inbox.fax_presenters import fax_send_data, fax_send_view
-from inbox.fax_requests import fax_resend_request, fax_send_request
-from inbox.fax_rules import MAX_COVER_TEXT, RESOLUTIONS, too_large_message
-from inbox.fax_selectors import fax_cover_pages_for_user, fax_send_get_for_user
-from inbox.fax_uploads import fax_upload_exceeded, fax_upload_limit_install
+from inbox.api.auth import api_user
+from inbox.api.errors import ErrorSerializer
+from inbox.conversations import selectors
+from inbox.fax.presenters import fax_send_data, fax_send_view
+from inbox.fax.requests import fax_resend_request, fax_send_request
+from inbox.fax.rules import MAX_COVER_TEXT, RESOLUTIONS, too_large_message
+from inbox.fax.selectors import fax_cover_pages_for_user, fax_send_get_for_user
+from inbox.fax.uploads import fax_upload_exceeded, fax_upload_limit_install
 from inbox.models import Send
 from inbox.path_ids import INT64_MAX
-from inbox.send_rules import SendInvalid
+from inbox.sending.rules import SendInvalid
 
 TAG = "Fax"
 

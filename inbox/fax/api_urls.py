@@ -8,17 +8,17 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
-from inbox import fax_api
+from inbox.fax import api
 
 mailbox = "mailboxes/<int64:extension_id>"
 
 urlpatterns: list[URLPattern] = [
-    path(f"{mailbox}/fax/", fax_api.FaxSendApi.as_view(), name="fax_send_create"),
-    path(f"{mailbox}/fax/resend/", fax_api.FaxResendApi.as_view(), name="fax_resend"),
-    path(f"{mailbox}/fax/<int64:send_id>/", fax_api.FaxSendDetailApi.as_view(), name="fax_send"),
+    path(f"{mailbox}/fax/", api.FaxSendApi.as_view(), name="fax_send_create"),
+    path(f"{mailbox}/fax/resend/", api.FaxResendApi.as_view(), name="fax_resend"),
+    path(f"{mailbox}/fax/<int64:send_id>/", api.FaxSendDetailApi.as_view(), name="fax_send"),
     path(
         f"{mailbox}/fax-cover-pages/",
-        fax_api.FaxCoverPageListApi.as_view(),
+        api.FaxCoverPageListApi.as_view(),
         name="fax_cover_pages",
     ),
 ]

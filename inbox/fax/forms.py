@@ -1,5 +1,5 @@
 """The fax pages' forms: they read what was posted; the rules that decide whether it can be
-faxed live in `inbox.fax_rules` and are applied by the services, whose `SendInvalid` the view
+faxed live in `inbox.fax.rules` and are applied by the services, whose `SendInvalid` the view
 puts back on the form's field."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from inbox.fax_rules import MAX_COVER_TEXT, zone_check
-from inbox.fax_selectors import CoverPageChoice
-from inbox.send_rules import SendInvalid
+from inbox.fax.rules import MAX_COVER_TEXT, zone_check
+from inbox.fax.selectors import CoverPageChoice
+from inbox.sending.rules import SendInvalid
 
 
 class MultipleFileInput(forms.ClearableFileInput):

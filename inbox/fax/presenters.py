@@ -10,8 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from inbox.conversations.presenters import FAX_FAILURES, format_number
 from inbox.models import Send
-from inbox.presenters import FAX_FAILURES, format_number
 
 # a fax has no Delivered: Sent is as far as RingCentral follows it
 FAX_FINAL_RC_STATUSES = frozenset({"Sent", "SendingFailed", "DeliveryFailed", "Delivered"})

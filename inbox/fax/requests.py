@@ -1,6 +1,6 @@
 """Asking for a fax: a new one with documents, or a resend / forward of a fax RingCentral already
 has (`originalMessageId`: nothing is uploaded again). Both check everything first
-(`inbox.fax_rules`), then create the send once per idempotency key (`send_create_once`), which
+(`inbox.fax.rules`), then create the send once per idempotency key (`send_create_once`), which
 hands it to the send pipeline after commit.
 """
 
@@ -14,17 +14,17 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.models import User
-from inbox.fax_rules import (
+from inbox.fax.rules import (
     cover_page_check,
     fax_documents_check,
     fax_recipients_check,
     resolution_check,
     send_at_check,
 )
-from inbox.fax_selectors import fax_cover_pages_for_user, fax_original_get_for_user
+from inbox.fax.selectors import fax_cover_pages_for_user, fax_original_get_for_user
 from inbox.models import Send
-from inbox.send_requests import send_create_once
-from inbox.send_rules import SendInvalid
+from inbox.sending.requests import send_create_once
+from inbox.sending.rules import SendInvalid
 
 
 def _earlier(user: User, idempotency_key: uuid.UUID) -> Send | None:

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
-from inbox.send_requests import Document
-from inbox.send_rules import SendInvalid, phone_numbers_normalize
+from inbox.sending.requests import Document
+from inbox.sending.rules import SendInvalid, phone_numbers_normalize
 
 MEGABYTE = 1024 * 1024
 MAX_TOTAL_BYTES = 50 * MEGABYTE  # "Fax attachment size (both single and total) is limited to 50Mb"

@@ -11,12 +11,12 @@ from django.http import Http404
 
 from accounts.errors import ReconnectRequired
 from accounts.models import User
-from inbox import selectors
 from inbox.cache import CACHE_ERRORS
+from inbox.conversations import selectors
+from inbox.conversations.presenters import MessageView, message_view
 from inbox.models import Send
-from inbox.presenters import MessageView, message_view
 from inbox.ringcentral import InboxError, ringcentral_do
-from inbox.send_rules import SendInvalid
+from inbox.sending.rules import SendInvalid
 from rcapi import RingCentralClient
 
 log = logging.getLogger(__name__)

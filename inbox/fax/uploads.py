@@ -8,7 +8,7 @@ file bytes as they arrive and, past the limit, stops storing them (the rest of t
 and dropped, so the browser still gets the page that says why).
 
 It must be installed before anything reads `request.POST`, which the CSRF check does: the
-page view (`fax_views.fax_new`) is `csrf_exempt` and checks CSRF itself right after; the
+page view (`inbox.fax.views.fax_new`) is `csrf_exempt` and checks CSRF itself right after; the
 API view installs it in `initialize_request`, before DRF's session authentication checks CSRF.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 
-from inbox.fax_rules import MAX_TOTAL_BYTES
+from inbox.fax.rules import MAX_TOTAL_BYTES
 
 
 class FaxUploadLimit(FileUploadHandler):

@@ -15,22 +15,22 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from inbox import selectors
-from inbox.fax_forms import FaxAgainForm, FaxForm
-from inbox.fax_presenters import fax_send_data, fax_send_view
-from inbox.fax_requests import fax_resend_request, fax_send_request
-from inbox.fax_rules import too_large_message
-from inbox.fax_selectors import (
+from inbox.conversations import selectors
+from inbox.fax.forms import FaxAgainForm, FaxForm
+from inbox.fax.presenters import fax_send_data, fax_send_view
+from inbox.fax.requests import fax_resend_request, fax_send_request
+from inbox.fax.rules import too_large_message
+from inbox.fax.selectors import (
     fax_cover_page_name,
     fax_cover_pages_for_user,
     fax_original_get_for_user,
     fax_send_get_for_user,
     fax_sends_recent_for_user,
 )
-from inbox.fax_uploads import fax_upload_exceeded, fax_upload_limit_install
+from inbox.fax.uploads import fax_upload_exceeded, fax_upload_limit_install
 from inbox.models import Send
-from inbox.send_rules import SendInvalid
-from inbox.views import ringcentral_errors, signed_in_user
+from inbox.sending.rules import SendInvalid
+from inbox.web import ringcentral_errors, signed_in_user
 
 # One-time notices after a fax is handed over: they say what the person did, never where the
 # fax is now (the status line says that, and follows the fax while the page is open).
@@ -105,7 +105,7 @@ def _fax_new(request: HttpRequest, extension_id: int) -> HttpResponse:
         status = 400
     return render(
         request,
-        "inbox/fax_new.html",
+        "inbox/fax/new.html",
         {
             "mailbox": mailbox,
             "form": form,
@@ -130,7 +130,7 @@ def fax_status(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
         cover_page = fax_cover_page_name(user=user, cover_index=send.cover_index)
     return render(
         request,
-        "inbox/fax_status.html",
+        "inbox/fax/status.html",
         {
             "mailbox": mailbox,
             "fax": fax_send_view(send),
@@ -155,7 +155,7 @@ def fax_status_json(request: HttpRequest, extension_id: int, send_id: int) -> Js
 @login_required
 @ringcentral_errors
 def fax_cancel(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
-    from inbox.send_actions import send_cancel
+    from inbox.sending.actions import send_cancel
 
     user = signed_in_user(request)
     mailbox = _own_mailbox(user, extension_id)
@@ -211,7 +211,7 @@ def fax_again(request: HttpRequest, extension_id: int, message_id: int) -> HttpR
         original = fax_original_get_for_user(user=user, message_id=message_id)
     except SendInvalid as error:
         context = {"mailbox": mailbox, "problem": error.message}
-        return render(request, "inbox/fax_again.html", context, status=400)
+        return render(request, "inbox/fax/again.html", context, status=400)
     resend = request.GET.get("mode") == "resend" and original.message.direction == "Outbound"
     status = 200
     if request.method == "POST":
@@ -235,7 +235,7 @@ def fax_again(request: HttpRequest, extension_id: int, message_id: int) -> HttpR
         form = FaxAgainForm()
     return render(
         request,
-        "inbox/fax_again.html",
+        "inbox/fax/again.html",
         {
             "mailbox": mailbox,
             "original": original,

@@ -20,7 +20,7 @@ from django.utils import timezone
 import accounts.services
 from accounts.models import RingCentralCredential, User
 from inbox.cache import CACHE_ERRORS
-from inbox.live_sync import COUNTER_TTL, counter_key
+from inbox.live.sync import COUNTER_TTL, counter_key
 from inbox.models import MailboxSubscription, MailboxSync, Send
 from rcapi import RateBudget, RedisRateBudget, Unavailable
 from rcapi.budget import LaneUsage

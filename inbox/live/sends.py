@@ -1,8 +1,8 @@
 """Send statuses from message sync: an outbound record that RingCentral reports changed and
 that is a send's message moves that send on (Queued → Sent → Delivered, or a failure), the
-same way the pipeline's own tracker (`inbox.send_tracking.sends_track`) does.
+same way the pipeline's own tracker (`inbox.sending.tracking.sends_track`) does.
 
-The rules of what is final and how failures read are `inbox.send_status`'s, shared with the
+The rules of what is final and how failures read are `inbox.sending.status`'s, shared with the
 tracker rather than kept here a second time.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from inbox.models import Send
-from inbox.send_status import send_status_apply
+from inbox.sending.status import send_status_apply
 from rcapi import Message
 
 

@@ -28,11 +28,14 @@ from django.utils import timezone
 from accounts.errors import ReconnectRequired
 from accounts.models import RingCentralCredential, User
 from accounts.services import ringcentral_call
-from inbox.live_sync import mailbox_sync_request, task_options
+from inbox.live.sync import mailbox_sync_request, task_options
 from inbox.models import MailboxSubscription
+from inbox.queueing import task_enqueue
 from rcapi import Rejected, RingCentralClient, RingCentralError, Subscription
 
 log = logging.getLogger(__name__)
+
+SUBSCRIPTION_ENSURE_TASK = "inbox.live.tasks.rc_subscription_ensure"
 
 T = TypeVar("T")
 
@@ -68,11 +71,12 @@ def webhook_address(hook_id: uuid.UUID) -> str:
 
 def subscription_ensure_enqueue(*, user_id: int) -> None:
     """After the current transaction: make sure the user's mailbox has a subscription."""
-    from inbox.live_tasks import rc_subscription_ensure
-
     transaction.on_commit(
-        lambda: rc_subscription_ensure.apply_async(
-            args=[user_id], expires=SIGNIN_TASK_EXPIRES, **task_options()
+        lambda: task_enqueue(
+            SUBSCRIPTION_ENSURE_TASK,
+            args=[user_id],
+            expires=SIGNIN_TASK_EXPIRES,
+            **task_options(),
         )
     )
 

@@ -9,7 +9,7 @@ previous one by a few seconds, so a record counts as a change only when its
 
 When anything changed, the mailbox's cached list and thread answers are dropped, its change
 counter goes up (pages then fetch themselves again), and sends whose RingCentral message
-changed take the new status (`inbox.live_sends`).
+changed take the new status (`inbox.live.sends`).
 """
 
 from __future__ import annotations
@@ -30,14 +30,17 @@ from accounts.errors import ReconnectRequired
 from accounts.models import RingCentralCredential, User
 from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, mailbox_cache_drop
-from inbox.live_sends import sends_apply_records
+from inbox.conversations.party_names import party_names_learn
+from inbox.conversations.presenters import message_view
+from inbox.live.sends import sends_apply_records
 from inbox.models import MailboxSubscription, MailboxSync
-from inbox.party_names import party_names_learn
-from inbox.presenters import message_view
+from inbox.queueing import task_enqueue
 from rcapi import Message, Rejected, RingCentralClient, RingCentralError, SyncResult
 from rcapi.errors import SYNC_TOKEN_INVALID
 
 log = logging.getLogger(__name__)
+
+MAILBOX_SYNC_TASK = "inbox.live.tasks.rc_mailbox_sync"
 
 SYNC_WINDOW = timedelta(days=30)  # the conversation list's default window
 LOCK_SECONDS = 120  # longer than a sync's call (with a wait for a rate-budget slot)
@@ -100,10 +103,11 @@ def mailbox_sync_request(*, account_id: int, extension_id: int, force: bool = Fa
     countdown = BUSY_RETRY if force else None
 
     def enqueue() -> None:
-        from inbox.live_tasks import rc_mailbox_sync
-
-        rc_mailbox_sync.apply_async(
-            args=[account_id, extension_id], countdown=countdown, **task_options()
+        task_enqueue(
+            MAILBOX_SYNC_TASK,
+            args=[account_id, extension_id],
+            countdown=countdown,
+            **task_options(),
         )
 
     transaction.on_commit(enqueue)

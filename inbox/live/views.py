@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import ReconnectRequired
 from accounts.models import User
-from inbox import selectors
-from inbox.live_selectors import live_counter_get, ops_report_for_user, subscription_for_hook
-from inbox.live_subscriptions import token_matches
-from inbox.live_sync import mailbox_event_record, mailbox_viewed
+from inbox.conversations import selectors
+from inbox.live.selectors import live_counter_get, ops_report_for_user, subscription_for_hook
+from inbox.live.subscriptions import token_matches
+from inbox.live.sync import mailbox_event_record, mailbox_viewed
 from inbox.models import MailboxSubscription
 from inbox.ringcentral import InboxError
 
@@ -102,4 +102,4 @@ def ops(request: HttpRequest) -> HttpResponse:
     """How the live inbox is doing, per mailbox of the admin's account, with each mailbox's
     rate budget read from the budget itself (no RingCentral call). Agents get a 404."""
     report = ops_report_for_user(user=_user(request))
-    return render(request, "inbox/ops.html", {"report": report})
+    return render(request, "inbox/live/ops.html", {"report": report})

@@ -18,12 +18,12 @@ from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send
-from inbox.send_errors import DOCUMENT_MISSING, RECONNECT, send_error_sentence
-from inbox.send_queue import send_enqueue
-from inbox.send_requests import Document, send_create_once
-from inbox.send_rules import SendInvalid
-from inbox.send_selectors import send_get_for_user
-from inbox.send_status import FAILED_RC_STATUSES
+from inbox.sending.errors import DOCUMENT_MISSING, RECONNECT, send_error_sentence
+from inbox.sending.queue import send_enqueue
+from inbox.sending.requests import Document, send_create_once
+from inbox.sending.rules import SendInvalid
+from inbox.sending.selectors import send_get_for_user
+from inbox.sending.status import FAILED_RC_STATUSES
 from rcapi import RingCentralError
 
 Decision = Literal["resend", "mark_sent", "drop"]

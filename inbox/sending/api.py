@@ -29,15 +29,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from inbox import send_actions, send_selectors
-from inbox.api import api_user
-from inbox.api_errors import ErrorSerializer
+from inbox.api.auth import api_user
+from inbox.api.errors import ErrorSerializer
 from inbox.models import Send
 from inbox.path_ids import INT64_MAX
-from inbox.send_presenters import send_view
-from inbox.send_requests import pager_send_request_once, sms_send_request_once
-from inbox.send_rules import SendInvalid
-from inbox.send_views import own_mailbox
+from inbox.sending import actions, selectors
+from inbox.sending.presenters import send_view
+from inbox.sending.requests import pager_send_request_once, sms_send_request_once
+from inbox.sending.rules import SendInvalid
+from inbox.sending.views import own_mailbox
 
 TAG = "Sending"
 KEY_HEADER = "Idempotency-Key"
@@ -139,7 +139,7 @@ class SendOutput(serializers.Serializer[Any]):
 
 
 def send_data(send: Send) -> dict[str, Any]:
-    position = send_selectors.send_queue_position(send=send)
+    position = selectors.send_queue_position(send=send)
     view = send_view(send, queue_position=position)
     data = {
         "id": str(send.pk),
@@ -165,7 +165,7 @@ def send_data(send: Send) -> dict[str, Any]:
 
 def own_send(user: User, extension_id: int, send_id: int) -> Send:
     mailbox = own_mailbox(user, extension_id)
-    send = send_selectors.send_get_for_user(user=user, send_id=send_id)
+    send = selectors.send_get_for_user(user=user, send_id=send_id)
     if send.owner_id != user.pk or send.extension_id != mailbox.extension_id:
         raise Http404("No such message.")
     return send
@@ -318,7 +318,7 @@ class SendRetryApi(SendingApi):
         key = idempotency_key(request)
         existed = Send.objects.filter(owner=user, idempotency_key=key).exists()
         try:
-            retry = send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
+            retry = actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
         except SendInvalid as error:
             raise Conflict(error.message, code="conflict") from None
         return created_response(retry, not existed)
@@ -339,7 +339,7 @@ class SendCancelApi(SendingApi):
         user = api_user(request)
         own_send(user, extension_id, send_id)
         try:
-            send = send_actions.send_cancel(user=user, send_id=send_id)
+            send = actions.send_cancel(user=user, send_id=send_id)
         except SendInvalid as error:
             raise Conflict(error.message, code="conflict") from None
         return Response(send_data(send))

@@ -8,22 +8,22 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 import inbox.path_ids  # noqa: F401  (registers the <int64:…> path converter)
-from inbox import send_api
+from inbox.sending import api
 
 mailbox = "mailboxes/<int64:extension_id>"
 
 urlpatterns: list[URLPattern] = [
-    path(f"{mailbox}/sms/", send_api.SmsSendApi.as_view(), name="sms_send"),
-    path(f"{mailbox}/pager/", send_api.PagerSendApi.as_view(), name="pager_send"),
-    path(f"{mailbox}/sends/<int64:send_id>/", send_api.SendDetailApi.as_view(), name="send"),
+    path(f"{mailbox}/sms/", api.SmsSendApi.as_view(), name="sms_send"),
+    path(f"{mailbox}/pager/", api.PagerSendApi.as_view(), name="pager_send"),
+    path(f"{mailbox}/sends/<int64:send_id>/", api.SendDetailApi.as_view(), name="send"),
     path(
         f"{mailbox}/sends/<int64:send_id>/retry/",
-        send_api.SendRetryApi.as_view(),
+        api.SendRetryApi.as_view(),
         name="send_retry",
     ),
     path(
         f"{mailbox}/sends/<int64:send_id>/cancel/",
-        send_api.SendCancelApi.as_view(),
+        api.SendCancelApi.as_view(),
         name="send_cancel",
     ),
 ]

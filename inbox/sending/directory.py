@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from accounts.models import User
-from inbox.presenters import MessageView
-from inbox.selectors import DirectoryEntry, account_directory_for_user
+from inbox.conversations.presenters import MessageView
+from inbox.conversations.selectors import DirectoryEntry, account_directory_for_user
 
 
 def account_extensions_for_user(*, user: User) -> tuple[DirectoryEntry, ...]:

@@ -1,5 +1,5 @@
 """Forms of the composers. They hold what the person typed (so nothing is lost when the server
-refuses it) and the idempotency key; the rules themselves live in `inbox.send_rules` and are
+refuses it) and the idempotency key; the rules themselves live in `inbox.sending.rules` and are
 applied by the services, whose `SendInvalid` lands on the field it names."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 from django import forms
 
-from inbox.presenters import format_number
-from inbox.selectors import DirectoryEntry
-from inbox.send_rules import SMS_TEXT_LIMIT, SendInvalid
+from inbox.conversations.presenters import format_number
+from inbox.conversations.selectors import DirectoryEntry
+from inbox.sending.rules import SMS_TEXT_LIMIT, SendInvalid
 
 FIELD_ALIASES = {"to_numbers": "to", "to_extension_ids": "to", "__all__": None}
 
@@ -57,7 +57,8 @@ def _text_field(limit: int) -> forms.CharField:
         label="Message",
         required=False,
         strip=False,
-        # the limit is RingCentral's in UTF-16 units: enforced by compose.js and the service
+        # the limit is RingCentral's in UTF-16 units: enforced by static/js/sending.js and by the
+        # service
         widget=forms.Textarea(attrs={"rows": 4, "data-sms-text": "", "data-limit": limit}),
     )
 

@@ -15,13 +15,13 @@ Exactly once: RingCentral has no idempotency key, so a request that may have rea
 never repeated blindly. `call_started_at` is committed once the rate-budget slot is taken, just
 before the request goes out. A send whose call may have gone out (a timeout, a 5xx other than
 503, a worker that died with `call_started_at` set) is looked for in the message store
-(`inbox.send_store`); found, it is SUBMITTED; not found, a person decides
-(`inbox.send_actions.send_decide`). A claimed send without `call_started_at` never reached
+(`inbox.sending.store`); found, it is SUBMITTED; not found, a person decides
+(`inbox.sending.actions.send_decide`). A claimed send without `call_started_at` never reached
 RingCentral and simply goes back to RETRYING.
 
-The rest of sending lives beside this module: `send_queue` (handing sends to workers),
-`send_tracking` (following submitted sends), `send_status` (how RingCentral's record moves a
-send on), `send_recovery` (stuck sends), `send_actions` (retry, cancel, a person's decision).
+The rest of sending lives beside this module: `queue` (handing sends to workers), `tracking`
+(following submitted sends), `status` (how RingCentral's record moves a send on), `recovery`
+(stuck sends), `actions` (retry, cancel, a person's decision).
 """
 
 from __future__ import annotations
@@ -40,17 +40,17 @@ from accounts.errors import ReconnectRequired
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send, SendDocument
-from inbox.send_errors import (
+from inbox.sending.errors import (
     DOCUMENT_MISSING,
     GIVEN_UP,
     NEEDS_REVIEW,
     RECONNECT,
     send_error_sentence,
 )
-from inbox.send_queue import send_enqueue
-from inbox.send_status import send_final_fields, send_recipient_statuses
-from inbox.send_store import mailbox_lock, send_store_find
-from inbox.send_tracking import sends_track_start
+from inbox.sending.queue import send_enqueue
+from inbox.sending.status import send_final_fields, send_recipient_statuses
+from inbox.sending.store import mailbox_lock, send_store_find
+from inbox.sending.tracking import sends_track_start
 from rcapi import RateBudget, RateLimited, Rejected, RingCentralClient, RingCentralError
 from rcapi.budget import RateAnswer, Slot
 from rcapi.errors import Unavailable

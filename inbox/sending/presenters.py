@@ -15,12 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from accounts.models import User
+from inbox.conversations.presenters import MessageView, format_number
+from inbox.conversations.selectors import Thread
 from inbox.models import Send
-from inbox.presenters import MessageView, format_number
-from inbox.selectors import Thread
-from inbox.send_directory import conversation_own_number
-from inbox.send_errors import delivery_error_sentence
-from inbox.send_forms import PagerReplyForm, SmsReplyForm
+from inbox.sending.directory import conversation_own_number
+from inbox.sending.errors import delivery_error_sentence
+from inbox.sending.forms import PagerReplyForm, SmsReplyForm
 
 FAILED_RC = frozenset({"SendingFailed", "DeliveryFailed"})
 RC_LABELS = {"Queued": "Queued", "Sent": "Sent", "Delivered": "Delivered", "Received": "Sent"}
@@ -211,7 +211,7 @@ def thread_send_context(
     """What thread.html needs for the user's sends and the reply composer: the bubbles in
     order (`items`), whether any is unfinished (the page's script then polls), and the
     composer of the thread's kind (SMS or pager), only in the user's own mailbox."""
-    from inbox.send_selectors import send_queue_position, sends_in_conversation
+    from inbox.sending.selectors import send_queue_position, sends_in_conversation
 
     mailbox = thread.mailbox
     sends: list[Send] = []

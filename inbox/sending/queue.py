@@ -7,6 +7,10 @@ from typing import Any
 
 from django.conf import settings
 
+from inbox.queueing import task_enqueue
+
+SEND_PROCESS_TASK = "inbox.sending.tasks.rc_send_process"
+
 
 def send_task_options() -> dict[str, Any]:
     """Where the send tasks go: `SEND_TASK_QUEUE`, or the routes of config/celery.py."""
@@ -17,6 +21,4 @@ def send_task_options() -> dict[str, Any]:
 def send_enqueue(*, send_id: int, countdown: float | None = None) -> None:
     """Hand send `send_id` to a worker (after `countdown` seconds). Harmless if repeated: the
     worker claims the row before doing anything."""
-    from inbox.tasks import rc_send_process  # the tasks module imports the pipeline
-
-    rc_send_process.apply_async(args=[send_id], countdown=countdown, **send_task_options())
+    task_enqueue(SEND_PROCESS_TASK, args=[send_id], countdown=countdown, **send_task_options())

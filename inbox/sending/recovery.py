@@ -16,18 +16,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inbox.models import Send
-from inbox.send_pipeline import send_held, send_reconcile
-from inbox.send_queue import send_enqueue, send_task_options
-from inbox.send_tracking import sends_track_start, tracker_alive
+from inbox.queueing import task_enqueue
+from inbox.sending.pipeline import send_held, send_reconcile
+from inbox.sending.queue import send_enqueue, send_task_options
+from inbox.sending.tracking import sends_track_start, tracker_alive
 
 log = logging.getLogger(__name__)
+
+SENDS_RECOVER_TASK = "inbox.sending.tasks.sends_recover"
 
 
 def sends_recover_enqueue() -> None:
     """Have a worker run `sends_recover` soon."""
-    from inbox.tasks import sends_recover  # the tasks module imports this one
-
-    sends_recover.apply_async(**send_task_options())
+    task_enqueue(SENDS_RECOVER_TASK, **send_task_options())
 
 
 def sends_recover() -> int:

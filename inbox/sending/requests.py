@@ -2,7 +2,7 @@
 handed to the send pipeline once the transaction has committed.
 
 The kind-specific services (`sms_send_request`, `pager_send_request`, `fax_send_request`, …)
-check their input with `inbox.send_rules` and then call `send_create_once`.
+check their input with `inbox.sending.rules` and then call `send_create_once`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from inbox.models import Send, SendDocument
-from inbox.send_queue import send_enqueue
-from inbox.send_rules import (
+from inbox.sending.queue import send_enqueue
+from inbox.sending.rules import (
     SendInvalid,
     mms_attachments_check,
     pager_text_check,
@@ -179,7 +179,7 @@ def pager_send_request_once(
     idempotency_key: uuid.UUID,
 ) -> tuple[Send, bool]:
     """`pager_send_request`, and whether this call created the send."""
-    from inbox.send_directory import account_extensions_for_user
+    from inbox.sending.directory import account_extensions_for_user
 
     pager_text_check(text)
     wanted = list(dict.fromkeys(to_extension_ids))

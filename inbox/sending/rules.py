@@ -131,7 +131,7 @@ def _segment_count(widths: list[int], *, single: int, multi: int) -> int:
 
 def sms_segments(text: str) -> Segments:
     """The encoding, length and segment count of `text` sent as SMS (the composer's counter
-    does the same in static/js/compose.js)."""
+    does the same in static/js/sending.js)."""
     widths = _gsm7_widths(text)
     encoding = "GSM-7"
     if widths is None:

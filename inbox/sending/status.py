@@ -3,7 +3,7 @@ per-recipient statuses, and, once the status is final for the send's kind, `fini
 the sentence saying what went wrong.
 
 These rules live here once. The pipeline applies them to RingCentral's first answer, the
-tracker (`inbox.send_tracking`) to what it polls, and message sync (`inbox.live_sends`) to
+tracker (`inbox.sending.tracking`) to what it polls, and message sync (`inbox.live.sends`) to
 records RingCentral reports changed; none keeps a copy of its own.
 """
 
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from inbox.models import Send
-from inbox.send_errors import delivery_error_sentence
+from inbox.sending.errors import delivery_error_sentence
 from rcapi.records import Message
 
 FAILED_RC_STATUSES = frozenset({"SendingFailed", "DeliveryFailed"})

@@ -3,7 +3,7 @@
 One `listMessages` call per mailbox updates every unfinished send of that mailbox, polling
 with backoff while any is unfinished; one chain of tracker tasks per mailbox (a token in the
 cache names the live one, so an older scheduled tracker does nothing). How a record moves a
-send on is `inbox.send_status`'s.
+send on is `inbox.sending.status`'s.
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send
-from inbox.send_queue import send_task_options
-from inbox.send_status import send_status_apply
-from inbox.send_store import CLOCK_SLACK, outbound_messages_list
+from inbox.queueing import task_enqueue
+from inbox.sending.queue import send_task_options
+from inbox.sending.status import send_status_apply
+from inbox.sending.store import CLOCK_SLACK, outbound_messages_list
 from rcapi import RingCentralError
 from rcapi.records import Message
 
 log = logging.getLogger(__name__)
+
+SENDS_TRACK_TASK = "inbox.sending.tasks.rc_sends_track"
 
 # Poll after 1 s, then as often as the youngest unfinished send's age, at most every 60 s;
 # stop following a send that is still not final after a day (deleted at RingCentral).
@@ -61,8 +64,6 @@ def sends_track_start(*, extension_id: int, delay: float = TRACK_FIRST) -> None:
 
 def _track_schedule(extension_id: int, delay: float) -> None:
     """Schedule the mailbox's next tracker; any earlier scheduled one becomes a no-op."""
-    from inbox.tasks import rc_sends_track  # the tasks module imports this one
-
     token = uuid.uuid4().hex
     due = time.time() + delay
     cache.set(
@@ -70,8 +71,12 @@ def _track_schedule(extension_id: int, delay: float) -> None:
         {"token": token, "due": due},
         int(delay + TRACK_LOST_AFTER + 60),
     )
-    rc_sends_track.apply_async(
-        args=[extension_id], kwargs={"token": token}, countdown=delay, **send_task_options()
+    task_enqueue(
+        SENDS_TRACK_TASK,
+        args=[extension_id],
+        kwargs={"token": token},
+        countdown=delay,
+        **send_task_options(),
     )
 
 

@@ -24,15 +24,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from inbox import selectors, send_actions, send_selectors
+from inbox.conversations import selectors
+from inbox.conversations.selectors import Mailbox
 from inbox.models import Send
-from inbox.selectors import Mailbox
-from inbox.send_directory import account_extensions_for_user
-from inbox.send_forms import PagerNewForm, PagerReplyForm, SmsNewForm, SmsReplyForm
-from inbox.send_presenters import send_view, sms_reply_recipients, thread_send_context
-from inbox.send_requests import pager_send_request, sms_send_request
-from inbox.send_rules import SendInvalid
-from inbox.views import _back_to_list, _same_site, ringcentral_errors, signed_in_user
+from inbox.sending import actions
+from inbox.sending import selectors as send_selectors
+from inbox.sending.directory import account_extensions_for_user
+from inbox.sending.forms import PagerNewForm, PagerReplyForm, SmsNewForm, SmsReplyForm
+from inbox.sending.presenters import send_view, sms_reply_recipients, thread_send_context
+from inbox.sending.requests import pager_send_request, sms_send_request
+from inbox.sending.rules import SendInvalid
+from inbox.web import back_to_list, ringcentral_errors, same_site, signed_in_user
 
 STATUS_IDS_MAX = 50
 SENT_AGAIN = "Sent again as a new message."
@@ -59,11 +61,11 @@ def _thread_again(
         "mailbox": mailbox,
         "thread": found.thread,
         "unread": found.unread,
-        "back": _back_to_list(request, mailbox),
+        "back": back_to_list(request, mailbox.extension_id),
         "here": _thread_url(mailbox, found.thread.conversation_id or 0),
         **thread_send_context(user=user, thread=found.thread, **forms),
     }
-    return render(request, "inbox/thread.html", context, status=400)
+    return render(request, "inbox/conversations/thread.html", context, status=400)
 
 
 @require_POST
@@ -154,7 +156,7 @@ def sms_new(request: HttpRequest, extension_id: int) -> HttpResponse:
                 return redirect("inbox:send", extension_id=mailbox.extension_id, send_id=send.pk)
     status = 400 if form.is_bound else 200
     context = {"mailbox": mailbox, "form": form, "kind": "sms"}
-    return render(request, "inbox/compose_sms.html", context, status=status)
+    return render(request, "inbox/sending/compose_sms.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -184,7 +186,7 @@ def pager_new(request: HttpRequest, extension_id: int) -> HttpResponse:
                 return redirect("inbox:send", extension_id=mailbox.extension_id, send_id=send.pk)
     status = 400 if form.is_bound else 200
     context = {"mailbox": mailbox, "form": form, "people": people}
-    return render(request, "inbox/compose_pager.html", context, status=status)
+    return render(request, "inbox/sending/compose_pager.html", context, status=status)
 
 
 @require_GET
@@ -214,7 +216,7 @@ def send_detail(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
         "here": request.get_full_path(),
         "retry_key": uuid.uuid4(),
     }
-    return render(request, "inbox/send_detail.html", context)
+    return render(request, "inbox/sending/detail.html", context)
 
 
 @require_GET
@@ -247,7 +249,7 @@ def sends_status(request: HttpRequest, extension_id: int) -> JsonResponse:
 
 
 def _back(request: HttpRequest, mailbox: Mailbox, send_id: int) -> str:
-    return _same_site(request, request.POST.get("next", "")) or reverse(
+    return same_site(request, request.POST.get("next", "")) or reverse(
         "inbox:send", args=[mailbox.extension_id, send_id]
     )
 
@@ -255,7 +257,7 @@ def _back(request: HttpRequest, mailbox: Mailbox, send_id: int) -> str:
 def _after_retry(request: HttpRequest, mailbox: Mailbox, failed_id: int, again: Send) -> str:
     """Where the new send is: its bubble on the page Retry was pressed on (a thread), or its
     own page when Retry was pressed on the failed send's own page (or no page was given)."""
-    back = _same_site(request, request.POST.get("next", ""))
+    back = same_site(request, request.POST.get("next", ""))
     failed_page = reverse("inbox:send", args=[mailbox.extension_id, failed_id])
     if not back or urlsplit(back).path == failed_page:
         page = "inbox:fax_status" if again.kind == Send.Kind.FAX else "inbox:send"
@@ -275,7 +277,7 @@ def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     except ValueError:
         return HttpResponse("The form is out of date: reload the page and try again.", status=400)
     try:
-        again = send_actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
+        again = actions.send_retry(user=user, send_id=send_id, idempotency_key=key)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
         return redirect(_back(request, mailbox, send_id))
@@ -290,13 +292,13 @@ def send_cancel(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     user = signed_in_user(request)
     mailbox = own_mailbox(user, extension_id)
     try:
-        send_actions.send_cancel(user=user, send_id=send_id)
+        actions.send_cancel(user=user, send_id=send_id)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
     return redirect(_back(request, mailbox, send_id))
 
 
-DECISIONS: dict[str, send_actions.Decision] = {
+DECISIONS: dict[str, actions.Decision] = {
     "resend": "resend",
     "mark_sent": "mark_sent",
     "drop": "drop",
@@ -313,7 +315,7 @@ def send_decide(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     if action is None:
         return HttpResponse("Choose: send again, count as sent, or drop.", status=400)
     try:
-        send_actions.send_decide(user=user, send_id=send_id, action=action)
+        actions.send_decide(user=user, send_id=send_id, action=action)
     except SendInvalid as refused:
         messages.warning(request, refused.message)
     return redirect(_back(request, mailbox, send_id))

@@ -8,8 +8,8 @@ from typing import Any
 
 from django import template
 
-from inbox.fax_selectors import fax_can_forward, fax_can_resend
-from inbox.presenters import MessageView
+from inbox.conversations.presenters import MessageView
+from inbox.fax.selectors import fax_can_forward, fax_can_resend
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from inbox.presenters import AttachmentView, MessageView
-from inbox.selectors import Mailbox
+from inbox.conversations.presenters import AttachmentView, MessageView
+from inbox.conversations.selectors import Mailbox
 
 register = template.Library()
 

@@ -9,15 +9,15 @@ def _queue_for(task_name: str) -> str:
 
 
 def test_it_routes_ringcentral_tasks_to_their_own_queue() -> None:
-    assert _queue_for("inbox.tasks.rc_sms_send") == "ringcentral"
+    assert _queue_for("inbox.sending.tasks.rc_sms_send") == "ringcentral"
 
 
 def test_it_routes_other_tasks_to_the_default_queue() -> None:
-    assert _queue_for("inbox.tasks.healthcheck_ping") == "default"
+    assert _queue_for("inbox.ops.tasks.healthcheck_ping") == "default"
 
 
 def test_it_gives_each_queue_a_direct_exchange_of_its_own_name() -> None:
-    for task_name in ("inbox.tasks.rc_sms_send", "inbox.tasks.healthcheck_ping"):
+    for task_name in ("inbox.sending.tasks.rc_sms_send", "inbox.ops.tasks.healthcheck_ping"):
         queue = celery_app.amqp.router.route({}, task_name)["queue"]
 
         assert queue.exchange.type == "direct"
@@ -48,4 +48,34 @@ def test_it_acknowledges_a_task_only_after_it_ran() -> None:
 def test_it_finds_the_inbox_tasks() -> None:
     celery_app.loader.import_default_modules()
 
-    assert "inbox.tasks.healthcheck_ping" in celery_app.tasks
+    assert "inbox.ops.tasks.healthcheck_ping" in celery_app.tasks
+
+
+def test_it_registers_every_task_the_services_enqueue_and_beat_schedules() -> None:
+    from inbox.bulk.services import BULK_JOB_RUN_TASK
+    from inbox.conversations.services import READ_ON_OPEN_TASK
+    from inbox.live.subscriptions import SUBSCRIPTION_ENSURE_TASK
+    from inbox.live.sync import MAILBOX_SYNC_TASK
+    from inbox.ops.tasks import PROBE_TASK
+    from inbox.sending.queue import SEND_PROCESS_TASK
+    from inbox.sending.recovery import SENDS_RECOVER_TASK
+    from inbox.sending.tracking import SENDS_TRACK_TASK
+
+    celery_app.loader.import_default_modules()
+    enqueued = [
+        BULK_JOB_RUN_TASK, READ_ON_OPEN_TASK, SUBSCRIPTION_ENSURE_TASK, MAILBOX_SYNC_TASK,
+        PROBE_TASK, SEND_PROCESS_TASK, SENDS_RECOVER_TASK, SENDS_TRACK_TASK,
+    ]  # fmt: skip
+    scheduled = [entry["task"] for entry in celery_app.conf.beat_schedule.values()]
+
+    assert [name for name in enqueued + scheduled if name not in celery_app.tasks] == []
+
+
+def test_it_routes_exactly_the_tasks_that_call_ringcentral_to_their_queue() -> None:
+    celery_app.loader.import_default_modules()
+    ours = [name for name in celery_app.tasks if not name.startswith("celery.")]
+    calling = [name for name in ours if name.rsplit(".", 1)[1].startswith("rc_")]
+
+    assert len(calling) >= 8
+    for name in ours:
+        assert _queue_for(name) == ("ringcentral" if name in calling else "default"), name

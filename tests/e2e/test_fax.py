@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.support import point_dashboard_at
-from tests.inbox.fax_support import pdf_with_image
+from tests.inbox.fax.support import pdf_with_image
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 

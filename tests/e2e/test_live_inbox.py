@@ -23,12 +23,12 @@ import requests
 from playwright.sync_api import expect
 
 from accounts.models import User
-from inbox.live_selectors import live_counter_get
-from inbox.live_sync import mailboxes_sync_due
+from inbox.live.selectors import live_counter_get
+from inbox.live.sync import mailboxes_sync_due
 from inbox.models import MailboxSubscription, MailboxSync, Send
 from tests.accounts.support import point_dashboard_at
 from tests.e2e.support import AGENT, customer_thread, sign_in
-from tests.inbox.live_support import inject_sms
+from tests.inbox.live.support import inject_sms
 from tests.support.celery_worker import (
     Worker,
     cache_shared_with_workers,
@@ -128,7 +128,7 @@ def test_a_sent_sms_turns_delivered_without_a_reload(
     """The send is queued the ordinary way (enqueued when its row commits) and the worker
     sends it. Its pipeline's tracker runs too, as in production, and may write Delivered to
     the send's row first; but the page cannot learn that from the tracker: the tracker bumps
-    no change counter, and the page's own send poll (static/js/sends.js) never runs, as the
+    no change counter, and the page's own send poll (static/js/sending.js) never runs, as the
     page had no unfinished send when it loaded. What moves the page is the sync the webhook
     triggers: its counter bump makes the page fetch itself again (`X-Live-Refresh`), and that
     fetch shows the bubble, then Delivered."""

@@ -11,7 +11,7 @@ import pytest
 
 from config import celery_app
 from inbox.models import TaskProbe
-from inbox.tasks import healthcheck_ping
+from inbox.ops.tasks import healthcheck_ping
 from tests.support.celery_worker import Worker, celery_worker
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from accounts.models import User
-from inbox import tasks
 from inbox.models import Send
-from inbox.send_requests import Document, send_create_once
+from inbox.sending import tasks
+from inbox.sending.requests import Document, send_create_once
 from tests.support.emulator import RunningEmulator
 
 CUSTOMER = "+16505550199"

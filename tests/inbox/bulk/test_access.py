@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from inbox.bulk_views import csv_cell
+from inbox.bulk.views import csv_cell
 from inbox.models import AuditEntry, AuditLogIsAppendOnly, BulkDeleteItem, BulkDeleteJob
 from tests.inbox.conftest import extension_of
 from tests.support.emulator import RunningEmulator

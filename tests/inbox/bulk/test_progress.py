@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from inbox.bulk_selectors import bulk_job_progress
+from inbox.bulk.selectors import bulk_job_progress
 from inbox.models import BulkDeleteJob
 from tests.inbox.conftest import extension_of
 from tests.support.emulator import RunningEmulator

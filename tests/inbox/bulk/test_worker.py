@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from inbox import bulk_services
-from inbox.bulk_services import LEASE
+from inbox.bulk import services as bulk_services
+from inbox.bulk.services import LEASE
 from inbox.models import AuditEntry, BulkDeleteJob, Send
 from tests.emulator.factories import make_sms
 from tests.inbox.conftest import point_at, sign_in

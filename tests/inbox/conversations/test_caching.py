@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-import inbox.selectors
+import inbox.conversations.selectors
 from inbox.cache import mailbox_cache_drop
 from tests.emulator.factories import conversation_of, make_sms
 from tests.inbox.conftest import extension_of, point_at, signed_in
@@ -103,7 +103,7 @@ def test_it_can_be_told_to_forget_a_mailbox(bob_client: Client, rc: RunningEmula
 def test_it_asks_again_once_answers_are_old(
     bob_client: Client, rc: RunningEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inbox.selectors, "ANSWER_TTL", 1)
+    monkeypatch.setattr(inbox.conversations.selectors, "ANSWER_TTL", 1)
     bob_client.get(list_url(rc))
     since = now()
 

@@ -285,4 +285,4 @@ def test_it_is_in_the_main_navigation(bob_client: Client, rc: RunningEmulator) -
     page = bob_client.get(list_url(rc)).content.decode()
 
     assert '<li><a href="/inbox/" aria-current="page">Inbox</a></li>' in page
-    assert '<script src="/static/js/inbox.js" defer></script>' in page
+    assert '<script src="/static/js/conversations.js" defer></script>' in page

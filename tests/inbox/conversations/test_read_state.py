@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from emulator.inbound import inbound_sms
-from inbox import tasks
 from inbox.cache import mailbox_cache_drop
-from inbox.live_sync import mailbox_sync
+from inbox.conversations import tasks
+from inbox.live.sync import mailbox_sync
 from tests.emulator.factories import (
     conversation_of,
     make_sms,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from inbox.models import Send
 from tests.emulator.factories import make_fax, make_sms, unique_number
 from tests.inbox.conftest import extension_of
-from tests.inbox.fax_support import pdf_with_image
+from tests.inbox.fax.support import pdf_with_image
 from tests.support.emulator import RunningEmulator
 
 

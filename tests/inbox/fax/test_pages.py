@@ -20,7 +20,7 @@ from accounts.models import User
 from inbox.models import Send
 from tests.emulator.factories import make_fax, make_sms, unique_number
 from tests.inbox.conftest import extension_of, sign_in
-from tests.inbox.fax_support import pdf_with_image
+from tests.inbox.fax.support import pdf_with_image
 from tests.inbox.support import set_delivery_failure
 from tests.support.emulator import RunningEmulator
 

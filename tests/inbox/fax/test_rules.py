@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inbox.fax_rules import (
+from inbox.fax.rules import (
     MAX_TOTAL_BYTES,
     cover_page_check,
     fax_documents_check,
@@ -19,9 +19,9 @@ from inbox.fax_rules import (
     send_at_check,
     zone_check,
 )
-from inbox.fax_selectors import CoverPageChoice
-from inbox.send_rules import SendInvalid
-from tests.inbox.fax_support import PNG_1PX, pdf_with_image
+from inbox.fax.selectors import CoverPageChoice
+from inbox.sending.rules import SendInvalid
+from tests.inbox.fax.support import PNG_1PX, pdf_with_image
 
 OFFERED = [
     CoverPageChoice(0, "None"),

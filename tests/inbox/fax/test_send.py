@@ -22,7 +22,7 @@ from emulator.store import loads
 from inbox.models import Send
 from tests.emulator.factories import make_fax
 from tests.inbox.conftest import extension_of, point_at, signed_in
-from tests.inbox.fax_support import pdf_with_image
+from tests.inbox.fax.support import pdf_with_image
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inbox import live_tasks
+from inbox.live import tasks as live_tasks
 from tests.support.emulator import REPO_ROOT, RunningEmulator
 from tests.support.sends import Enqueued, TaskRecorder
 

@@ -14,12 +14,12 @@ from django.urls import reverse
 
 import accounts.services
 from accounts.models import User
-from inbox.live_sync import mailbox_counter_bump
+from inbox.live.sync import mailbox_counter_bump
 from inbox.models import MailboxSync
 from rcapi import LocalRateBudget, RateLimited, RedisRateBudget
 from rcapi.budget import RateAnswer
 from tests.inbox.conftest import extension_of, signed_in
-from tests.inbox.live_support import live_tasks_record
+from tests.inbox.live.support import live_tasks_record
 from tests.inbox.support import set_faults
 from tests.rcapi.support import delete_prefix, redis_for_tests, unique_prefix
 from tests.support.emulator import RunningEmulator, free_port

@@ -3,7 +3,7 @@ first, ISync after, MSG-333 → FSync, de-duplication, coalescing, the change co
 drops, and sends moved on by what the sync reports. The tasks the services enqueue are
 recorded, so that each test sees exactly what was asked for (and the send pipeline's tracker
 never runs beside the sync); the same syncs taken by a real worker process:
-tests/inbox/test_live_worker.py and tests/e2e/test_live_inbox.py."""
+tests/inbox/live/test_worker.py and tests/e2e/test_live_inbox.py."""
 
 from __future__ import annotations
 
@@ -15,17 +15,17 @@ from django.urls import reverse
 
 from accounts.models import User
 from inbox.cache import mailbox_key
-from inbox.live_selectors import live_counter_get
-from inbox.live_sync import (
+from inbox.live.selectors import live_counter_get
+from inbox.live.sync import (
     mailbox_event_record,
     mailbox_sync,
     mailbox_viewed,
     mailboxes_sync_due,
 )
 from inbox.models import MailboxSubscription, MailboxSync, Send
-from inbox.send_pipeline import send_process
+from inbox.sending.pipeline import send_process
 from tests.inbox.conftest import extension_of, point_at, signed_in
-from tests.inbox.live_support import inject_sms, live_tasks_record
+from tests.inbox.live.support import inject_sms, live_tasks_record
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import TaskRecorder, request_count, sms_queue, tasks_record, wait_until
 
@@ -139,7 +139,7 @@ def test_it_folds_a_burst_of_events_into_one_sync(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(10):
             mailbox_event_record(subscription=subscription)
-    syncs = recorded.of("inbox.live_tasks.rc_mailbox_sync")
+    syncs = recorded.of("inbox.live.tasks.rc_mailbox_sync")
     assert len(syncs) == 1
     assert syncs[0].args == [bob.rc_account_id, bob.rc_extension_id]
     subscription.refresh_from_db()
@@ -150,7 +150,7 @@ def test_it_folds_a_burst_of_events_into_one_sync(
     assert state_of(bob).event_pending_since is None and state_of(bob).lag_seconds is not None
     with django_capture_on_commit_callbacks(execute=True):
         mailbox_event_record(subscription=subscription)
-    assert len(recorded.of("inbox.live_tasks.rc_mailbox_sync")) == 2
+    assert len(recorded.of("inbox.live.tasks.rc_mailbox_sync")) == 2
 
 
 def test_it_hands_its_turn_on_when_another_sync_runs(
@@ -158,14 +158,14 @@ def test_it_hands_its_turn_on_when_another_sync_runs(
 ) -> None:
     from django.core.cache import cache
 
-    from inbox.live_sync import _lock_key
+    from inbox.live.sync import _lock_key
 
     assert bob.rc_account_id is not None and bob.rc_extension_id is not None
     cache.add(_lock_key(bob.rc_account_id, bob.rc_extension_id), "other", 60)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = sync(bob)
     assert not outcome.ran
-    again = recorded.of("inbox.live_tasks.rc_mailbox_sync")
+    again = recorded.of("inbox.live.tasks.rc_mailbox_sync")
     assert len(again) == 1 and again[0].countdown == 1.0
 
 

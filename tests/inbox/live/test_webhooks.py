@@ -2,7 +2,7 @@
 names), refusals that change nothing (the tasks it would enqueue are recorded), and a
 subscription RingCentral cannot deliver to. Subscriptions made at sign-in, notified,
 blacklisted and made again, and dropped at sign-out, with a real worker and beat:
-tests/inbox/test_live_worker.py."""
+tests/inbox/live/test_worker.py."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from inbox.live_subscriptions import subscription_ensure, token_digest
+from inbox.live.subscriptions import subscription_ensure, token_digest
 from inbox.models import MailboxSubscription, MailboxSync
 from tests.inbox.conftest import extension_of, point_at, signed_in
-from tests.inbox.live_support import live_tasks_record
+from tests.inbox.live.support import live_tasks_record
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import TaskRecorder
 
@@ -97,7 +97,7 @@ def test_it_records_a_notification_with_the_right_token(
     assert subscription.events == 1 and subscription.last_event_at is not None
     state = MailboxSync.objects.get(extension_id=5000000102)
     assert state.last_event_at is not None and state.event_pending_since is not None
-    assert [c.args for c in recorded.of("inbox.live_tasks.rc_mailbox_sync")] == [
+    assert [c.args for c in recorded.of("inbox.live.tasks.rc_mailbox_sync")] == [
         [4000000004, 5000000102]
     ]
 

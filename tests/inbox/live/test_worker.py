@@ -18,11 +18,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from inbox.live_subscriptions import subscription_ensure, webhook_address
-from inbox.live_sync import mailbox_sync_request
+from inbox.live.subscriptions import subscription_ensure, webhook_address
+from inbox.live.sync import mailbox_sync_request
 from inbox.models import MailboxSubscription, MailboxSync
 from tests.inbox.conftest import extension_of, point_at, signed_in
-from tests.inbox.live_support import inject_sms
+from tests.inbox.live.support import inject_sms
 from tests.support.celery_worker import (
     Worker,
     cache_shared_with_workers,
@@ -137,7 +137,7 @@ def test_beat_recreates_a_blacklisted_subscription_and_a_sync_catches_up(
         raise RuntimeError("the database is down")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("inbox.live_views.mailbox_event_record", broken)
+        patch.setattr("inbox.live.views.mailbox_event_record", broken)
         missed = inject_sms(rc, to_extension="102", sender="+14155550144", text="Anyone there?")
 
         def blacklisted() -> bool:

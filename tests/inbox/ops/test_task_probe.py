@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from inbox.models import TaskProbe
-from inbox.services import task_probe_answer
-from inbox.tasks import healthcheck_ping
+from inbox.ops.probe import task_probe_answer
+from inbox.ops.tasks import healthcheck_ping
 
 
 @pytest.mark.django_db

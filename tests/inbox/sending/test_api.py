@@ -18,8 +18,8 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from inbox.models import Send
 from tests.inbox.conftest import extension_of
+from tests.inbox.sending.test_composer import customer_number
 from tests.inbox.support import rc_calls
-from tests.inbox.test_send_composer import customer_number
 from tests.support.emulator import RunningEmulator
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

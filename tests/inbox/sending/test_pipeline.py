@@ -17,19 +17,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from inbox.models import Send
-from inbox.send_actions import send_cancel, send_decide, send_retry
-from inbox.send_errors import NEEDS_REVIEW, delivery_error_sentence, send_error_sentence
-from inbox.send_pipeline import send_process
-from inbox.send_recovery import sends_recover
-from inbox.send_requests import Document, send_create_once
-from inbox.send_rules import SendInvalid
-from inbox.send_selectors import (
+from inbox.sending.actions import send_cancel, send_decide, send_retry
+from inbox.sending.errors import NEEDS_REVIEW, delivery_error_sentence, send_error_sentence
+from inbox.sending.pipeline import send_process
+from inbox.sending.recovery import sends_recover
+from inbox.sending.requests import Document, send_create_once
+from inbox.sending.rules import SendInvalid
+from inbox.sending.selectors import (
     send_get_for_user,
     send_queue_position,
     sends_in_conversation,
     sends_waiting,
 )
-from inbox.send_tracking import sends_track
+from inbox.sending.tracking import sends_track
 from rcapi import Rejected
 from tests.inbox.conftest import extension_of, point_at, signed_in
 from tests.support.emulator import RunningEmulator
@@ -94,7 +94,7 @@ def test_it_sends_an_sms_once_and_tracks_it_to_delivered(
     assert request_count(rc, operation="createSMSMessage") == 1
     store = [m for m in outbound(rc, "agent") if m["id"] == send.rc_message_id]
     assert [m["subject"] for m in store] == ["Your order has shipped <b>today</b>"]
-    assert recorded_tasks.of("inbox.tasks.rc_sends_track")[0].countdown == 1.0
+    assert recorded_tasks.of("inbox.sending.tasks.rc_sends_track")[0].countdown == 1.0
 
     track_until_final(send)
     assert send.status == Send.Status.SUBMITTED
@@ -155,7 +155,7 @@ def test_it_fails_a_blocked_number_at_once_with_a_sentence(
     assert "blocked" in send.last_error
     assert send.finished_at is not None
     assert request_count(rc, operation="createSMSMessage") == 1
-    assert recorded_tasks.of("inbox.tasks.rc_send_process") == []
+    assert recorded_tasks.of("inbox.sending.tasks.rc_send_process") == []
 
 
 def test_it_fails_a_number_that_is_not_the_users_at_once(
@@ -184,9 +184,9 @@ def test_it_retries_a_server_error_with_backoff_and_then_sends(
     assert send.status == Send.Status.RETRYING
     assert send.call_started_at is None
     assert send.next_attempt_at is not None
-    assert [(c.args, c.countdown) for c in recorded_tasks.of("inbox.tasks.rc_send_process")] == [
-        ([send.pk], 2.0)
-    ]
+    assert [
+        (c.args, c.countdown) for c in recorded_tasks.of("inbox.sending.tasks.rc_send_process")
+    ] == [([send.pk], 2.0)]
     send_process(send_id=send.pk)  # early: not due yet, nothing happens
     assert request_count(rc, operation="createSMSMessage") == 1
 
@@ -261,7 +261,7 @@ def test_it_puts_back_a_claimed_send_that_never_called(
 
     send.refresh_from_db()
     assert send.status == Send.Status.RETRYING
-    assert [c.args for c in recorded_tasks.of("inbox.tasks.rc_send_process")] == [[send.pk]]
+    assert [c.args for c in recorded_tasks.of("inbox.sending.tasks.rc_send_process")] == [[send.pk]]
     send_process(send_id=send.pk)
     send.refresh_from_db()
     assert send.status == Send.Status.SUBMITTED
@@ -277,7 +277,7 @@ def test_it_enqueues_overdue_sends_again(
 
     sends_recover()
 
-    assert [c.args for c in recorded_tasks.of("inbox.tasks.rc_send_process")] == [[late.pk]]
+    assert [c.args for c in recorded_tasks.of("inbox.sending.tasks.rc_send_process")] == [[late.pk]]
     assert fresh.pk != late.pk
 
 

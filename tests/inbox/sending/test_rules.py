@@ -9,7 +9,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inbox.send_rules import (
+from inbox.sending.rules import (
     SendInvalid,
     mms_attachments_check,
     pager_text_check,
