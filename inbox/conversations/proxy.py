@@ -39,7 +39,9 @@ INLINE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; style-src
 SANDBOX_POLICY = f"sandbox; {INLINE_POLICY}; frame-ancestors 'self'"
 DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
 SAFE_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
-RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
+# ASCII digits only (`\d` takes other scripts' too), and at most 18 of them: no file is an
+# exabyte, and `int()` refuses more than 4,300 digits with a plain ValueError
+RANGE = re.compile(r"^bytes=([0-9]{1,18})-([0-9]{0,18})$")
 
 
 class BadRange(ValueError):
@@ -47,8 +49,8 @@ class BadRange(ValueError):
 
 
 def parse_range(header: str | None) -> tuple[int, int | None] | None:
-    """`bytes=first-[last]` as (first, last or None); None without a header. Several ranges
-    and suffix ranges (`bytes=-500`) raise `BadRange`."""
+    """`bytes=first-[last]` as (first, last or None); None without a header. Several ranges,
+    suffix ranges (`bytes=-500`) and anything else raise `BadRange`."""
     if not header:
         return None
     match = RANGE.match(header.strip())
@@ -75,8 +77,9 @@ def safe_content_type(raw: str | None) -> str:
 
 def safe_file_name(name: str) -> str:
     """A file name fit for a header: no quotes, slashes or control characters."""
-    cleaned = re.sub(r"[^\w.\- ]", "_", name).strip(" .") or "attachment"
-    return cleaned[:120]
+    # stripped again after the cut, which may end on a space or a dot
+    cleaned = re.sub(r"[^\w.\- ]", "_", name).strip(" .")[:120].rstrip(" .")
+    return cleaned or "attachment"
 
 
 def attachment_open(

@@ -107,10 +107,12 @@ def file_name_safe(raw: str) -> str:
     name = raw.replace("\\", "/").rsplit("/", 1)[-1]
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     name = "".join(ch for ch in name if ch.isprintable())
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()[:10]
+    stem, extension = name, ""
+    while "." in stem and not extension:
+        # a last part that cleans to nothing (`scan.PDF.`, `a.b.$`) is no extension: the part
+        # before it is, so that cleaning the result again changes nothing
+        stem, _, extension = stem.rpartition(".")
+        extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()[:10]
     stem = _UNSAFE_NAME_CHARACTERS.sub("_", stem)
     stem = re.sub(r"_{2,}", "_", re.sub(r"\s+", " ", stem)).strip(" ._-")
     stem = stem or "document"

@@ -95,12 +95,15 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 def safe_file_name(name: str) -> str:
     """A file name without folders or characters that need quoting, its extension kept."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    stem, dot, extension = base.rpartition(".")
-    if not dot:
-        stem, extension = base, ""
-    stem = SAFE_NAME.sub("_", stem).strip("._") or "file"
-    extension = SAFE_NAME.sub("", extension)[:10]
-    return f"{stem[:100]}.{extension}" if extension else stem[:100]
+    stem, extension = base, ""
+    while "." in stem and not extension:
+        # a last part that cleans to nothing (`a.b.$`) is no extension: the part before it is,
+        # so that cleaning the result again changes nothing
+        stem, _, extension = stem.rpartition(".")
+        extension = SAFE_NAME.sub("", extension)[:10]
+    # stripped again after the cut, which may end on a dot or underscore
+    stem = SAFE_NAME.sub("_", stem).strip("._")[:100].rstrip("._") or "file"
+    return f"{stem}.{extension}" if extension else stem
 
 
 def sms_send_request_once(
