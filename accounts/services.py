@@ -370,7 +370,7 @@ def credential_sign_out(*, user: User) -> None:
         if credential is None:
             return
         stored = credential.refresh_token_encrypted or credential.access_token_encrypted
-        credential.access_token_encrypted = credential.refresh_token_encrypted = ""
+        credential.access_token_encrypted = credential.refresh_token_encrypted = ""  # cleared  # nosec B105
         credential.access_expires_at = credential.refresh_expires_at = None
         credential.status = RingCentralCredential.Status.SIGNED_OUT
         credential.status_reason = SIGNED_OUT
@@ -523,7 +523,7 @@ def _refresh_under_lock(user: User, *, refused: str | None) -> str:
             current = token_decrypt(credential.access_token_encrypted)
             refresh_token = token_decrypt(credential.refresh_token_encrypted)
         except TokenDecryptionError:
-            current = refresh_token = ""
+            current = refresh_token = ""  # none readable  # nosec B105
             ended = UNREADABLE
         if ended is None:
             if refused is None and not _expiring(credential, now):
@@ -569,7 +569,9 @@ def credential_keys_rotate() -> int:
     credential at a time under its lock (so no refresh is overwritten). Returns how many
     credentials were rewritten; afterwards the old keys can be dropped."""
     user_ids = (
-        RingCentralCredential.objects.exclude(access_token_encrypted="", refresh_token_encrypted="")
+        RingCentralCredential.objects.exclude(  # "": none stored  # nosec B106
+            access_token_encrypted="", refresh_token_encrypted=""
+        )
         .order_by("pk")
         .values_list("user_id", flat=True)
     )

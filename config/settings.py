@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -308,6 +310,40 @@ if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Content security policy ----------------------------------------------------------------
+
+# One policy for every response, in development and tests too (django-csp leaves alone a
+# response that sets its own, as the attachment proxy does). Scripts and styles come only from
+# static/: no inline script, event handler attribute, <style> or style="…" anywhere, so a
+# customer's text that slipped through escaping could still run nothing.
+# The one exception is templates/500.html, self-contained so that it renders when the rest of
+# the site cannot: its <style> is allowed by its hash, taken from the file itself. Forms may
+# also lead to RingCentral's sign-in page, whose origin the middleware adds from
+# RINGCENTRAL_AUTHORIZE_URL (config/security_policy.py).
+
+
+def _inline_style_hashes(template: Path) -> list[str]:
+    blocks = re.findall(r"<style>(.*?)</style>", template.read_text(encoding="utf-8"), re.S)
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(block.encode()).digest()).decode() + "'"
+        for block in blocks
+    ]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *_inline_style_hashes(BASE_DIR / "templates" / "500.html")],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Logging --------------------------------------------------------------------------------
 

@@ -820,7 +820,7 @@ def build_demo_mailbox(
     db: sqlite3.Connection, *, seed: int, conversations: int, anchor: float
 ) -> int:
     """Write the demo traffic into the store (inside `Store.write()`); returns messages made."""
-    rng = random.Random(seed)  # noqa: S311 (demo content, not secrets)
+    rng = random.Random(seed)  # noqa: S311 (demo content, not secrets)  # nosec B311
     plan = Plan(rng=rng, anchor=anchor)
     customers = make_customers(rng, conversations + SHOWCASE_CUSTOMERS + 20)
     showcase, regular = customers[:SHOWCASE_CUSTOMERS], customers[SHOWCASE_CUSTOMERS:]

@@ -112,7 +112,7 @@ class FaultState:
 
     def __init__(self, plan: FaultPlan, *, seed: int | None = None) -> None:
         self.plan = plan
-        self._rng = random.Random(seed)  # noqa: S311 (fault injection, not cryptography)
+        self._rng = random.Random(seed)  # noqa: S311 (fault injection, not cryptography)  # nosec B311
         self._lock = threading.Lock()
         self._requests_under_plan = 0
 

@@ -16,7 +16,7 @@ from typing import Any
 from emulator.store import dumps, loads
 
 DEMO_CLIENT_ID = "demo-inbox-client"
-DEMO_CLIENT_SECRET = "demo-inbox-secret"  # noqa: S105 (a published demo credential)
+DEMO_CLIENT_SECRET = "demo-inbox-secret"  # noqa: S105 (a published demo credential)  # nosec B105
 DEMO_REDIRECT_URIS = (
     "http://127.0.0.1:8000/accounts/callback/",
     "http://localhost:8000/accounts/callback/",

@@ -224,7 +224,7 @@ def wav_tone(seconds: float, *, frequency: float = 440.0, sample_rate: int = 800
     something more alive than a flat beep, yet the same arguments give the same bytes.
     """
     total = max(0, round(seconds * sample_rate))
-    rng = random.Random(f"{seconds}:{frequency}:{sample_rate}")  # noqa: S311 (not a secret)
+    rng = random.Random(f"{seconds}:{frequency}:{sample_rate}")  # noqa: S311 (not a secret)  # nosec B311
     samples = array("h")
     phase = 0.0
     while len(samples) < total:
@@ -273,7 +273,7 @@ def png_image(width: int, height: int, *, seed: int) -> bytes:
     """An RGB PNG: a diagonal gradient between two colours picked by `seed`, with a disc."""
     if width < 1 or height < 1:
         raise ValueError("a PNG needs at least one pixel")
-    rng = random.Random(seed)  # noqa: S311 (deterministic picture, not a secret)
+    rng = random.Random(seed)  # noqa: S311 (deterministic picture, not a secret)  # nosec B311
     start = [rng.randrange(256) for _ in range(3)]
     end = [rng.randrange(256) for _ in range(3)]
     disc = bytes(rng.randrange(256) for _ in range(3))

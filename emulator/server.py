@@ -66,7 +66,7 @@ def serve(
         host, port, store, config, rates=rates, faults=faults, fault_seed=fault_seed
     )
     if config.public_url == Config.public_url:  # not set by a flag: take it from the socket
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
+        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104  # nosec B104
         config = replace(config, public_url=f"http://{shown}:{server.server_port}")
         server.app.config = config  # type: ignore[attr-defined]
     stop = threading.Event()

@@ -29,7 +29,7 @@ from urllib3.exceptions import NewConnectionError
 
 MAX_MESSAGE_CHARS = 300
 # an ISync token the platform no longer accepts: start over with an FSync (REFERENCE §11)
-SYNC_TOKEN_INVALID = "MSG-333"  # noqa: S105 (an error code, not a credential)
+SYNC_TOKEN_INVALID = "MSG-333"  # noqa: S105 (an error code, not a credential)  # nosec B105
 DEFAULT_RETRY_AFTER = 60.0  # a 429 without Retry-After: the documented penalty (§14)
 
 # OAuth `error` values that mean the grant (code, refresh token, session) is gone

@@ -46,7 +46,7 @@ from rcapi.records import as_int, as_str
 log = logging.getLogger(__name__)
 
 AUTHORIZE_PATH = "/restapi/oauth/authorize"
-TOKEN_PATH = "/restapi/oauth/token"  # noqa: S105 (a path, not a secret)
+TOKEN_PATH = "/restapi/oauth/token"  # noqa: S105 (a path, not a secret)  # nosec B105
 REVOKE_PATH = "/restapi/oauth/revoke"
 VERIFIER_BYTES = 64  # → 86 characters, within RFC 7636's 43-128
 

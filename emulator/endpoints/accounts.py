@@ -204,11 +204,11 @@ def list_extensions(ctx: Ctx) -> Response:
     condition = " AND ".join(where)
     with ctx.store.read() as db:
         total = db.execute(
-            f"SELECT COUNT(*) FROM extension WHERE {condition}",  # noqa: S608 (fixed fragments)
+            f"SELECT COUNT(*) FROM extension WHERE {condition}",  # noqa: S608 (fixed fragments)  # nosec B608
             params,
         ).fetchone()[0]
         rows = db.execute(
-            f"SELECT * FROM extension WHERE {condition} "  # noqa: S608 (fixed fragments)
+            f"SELECT * FROM extension WHERE {condition} "  # noqa: S608 (fixed fragments)  # nosec B608
             "ORDER BY length(extension_number), extension_number, id LIMIT ? OFFSET ?",
             [*params, per_page, (page - 1) * per_page],
         ).fetchall()

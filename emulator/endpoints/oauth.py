@@ -119,7 +119,7 @@ def token_response(
     ).fetchone()
     body: dict[str, Any] = {
         "access_token": access,
-        "token_type": "bearer",
+        "token_type": "bearer",  # a type, not a token  # nosec B105
         "expires_in": max(1, int(access_row["expires_ts"] - now)),
         "refresh_token": refresh,
         "refresh_token_expires_in": max(1, int(refresh_row["expires_ts"] - now)),
@@ -296,7 +296,7 @@ def revoke_session(db: sqlite3.Connection, session_id: str, now: float) -> None:
 def session_of_token(db: sqlite3.Connection, token: str) -> str | None:
     for table in ("access_token", "refresh_token"):
         row = db.execute(
-            f"SELECT session_id FROM {table} WHERE token = ?",  # noqa: S608 (fixed names)
+            f"SELECT session_id FROM {table} WHERE token = ?",  # noqa: S608 (fixed names)  # nosec B608
             (token,),
         ).fetchone()
         if row is not None:

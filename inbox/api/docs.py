@@ -7,7 +7,9 @@ needs while it is being defined, and these views are such views.
 
 from __future__ import annotations
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from csp.decorators import csp_update
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -29,5 +31,9 @@ class SchemaApi(JsonErrorsMixin, SpectacularAPIView):
     pass
 
 
-class SchemaDocsApi(JsonErrorsMixin, SpectacularSwaggerView):
+# Under the site's content security policy: the page's start-up script comes from this same
+# address (`?script`) instead of inline, and Swagger UI's stylesheet draws its icons from
+# data: URLs (templates/drf_spectacular/swagger_ui.html takes its inline style out).
+@method_decorator(csp_update({"img-src": ["data:"]}), name="dispatch")
+class SchemaDocsApi(JsonErrorsMixin, SpectacularSwaggerSplitView):
     pass

@@ -31,7 +31,7 @@ def rc_send_process(send_id: int) -> None:
 @shared_task(  # type: ignore[untyped-decorator]
     name=SENDS_TRACK_TASK, acks_late=True, soft_time_limit=60, time_limit=70
 )
-def rc_sends_track(extension_id: int, token: str = "") -> None:
+def rc_sends_track(extension_id: int, token: str = "") -> None:  # a tracker's name  # nosec B107
     """Follow the unfinished sends of one mailbox until RingCentral's answer is final
     (`token` names the mailbox's live tracker; see `tracking.sends_track`)."""
     tracking.sends_track(extension_id=extension_id, token=token)
