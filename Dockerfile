@@ -22,4 +22,4 @@ RUN pip install . \
 
 USER app
 EXPOSE 8000 8090
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]

@@ -69,3 +69,17 @@ audit: install
 .PHONY: security
 security: install
 	$(BIN)/bandit -c pyproject.toml -r config accounts inbox rcapi emulator -q
+
+# The hostile-input tests alone (tests/hostile: bodies too large, floods, bytes that are not
+# UTF-8, a zip bomb; one of them through a real gunicorn, measuring its memory). They are part
+# of `make test` too.
+.PHONY: hostile
+hostile: install
+	$(BIN)/pytest tests/hostile
+
+# The load test (docs/benchmarks.md, "Load"): 50 people for two minutes against gunicorn,
+# a worker and the emulator; needs DATABASE_URL and REDIS_URL (PostgreSQL and Redis), e.g.
+# `DATABASE_URL=postgres://postgres@127.0.0.1:5432/x REDIS_URL=redis://127.0.0.1:6379/0 make load`.
+.PHONY: load
+load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)

@@ -40,6 +40,7 @@ class StackOptions:
     rate_scale: float = 10.0
     web_workers: int = 3
     web_threads: int = 8
+    web_worker_class: str = "gthread"  # as config/gunicorn.py; `sync` for one request at a time
     worker_concurrency: int = 8
 
 
@@ -228,9 +229,10 @@ class Stack:
             "web",
             [
                 sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                "--config", "config/gunicorn.py",
                 "--bind", f"127.0.0.1:{self.web_port}",
                 "--workers", str(o.web_workers), "--threads", str(o.web_threads),
-                "--worker-class", "gthread", "--timeout", "120",
+                "--worker-class", o.web_worker_class, "--timeout", "120",
                 # the time each request spent in a worker, by the bench's phase header
                 "--access-logfile", str(self.access_log),
                 "--access-logformat", "%({x-bench-phase}i)s %(s)s %(D)s %(m)s %(U)s",

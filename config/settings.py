@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before anything reads the request: see "Request limits" below
+    "inbox.web.Utf8RequiredMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -291,6 +293,22 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Request limits -------------------------------------------------------------------------
+
+# What one request may hold before it is refused unread (inbox.web.bad_request answers: 413
+# for a body too large, 400 for too many fields or files, and 400 for an address, query or
+# form that is not UTF-8, which inbox.web.Utf8RequiredMiddleware checks). Django's defaults,
+# stated here because the pages and the API rely on them: a form or JSON body of 2.5 MB at most
+# (files do not count: a fax's 50 MB are capped by inbox/fax/uploads.py as they arrive, MMS
+# files by inbox/sending/rules.py), files above 2.5 MB in temporary files rather than memory,
+# 1,000 fields or query parameters, 100 files (a fax takes any number of documents up to 50 MB
+# together, an MMS 10). The request line and headers are bounded before Django by gunicorn
+# (config/gunicorn.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 # --- Security -------------------------------------------------------------------------------
 

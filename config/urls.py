@@ -6,6 +6,7 @@ from django.urls import include, path
 from inbox.ops.views import HealthCheckApi
 from inbox.web import favicon
 
+handler400 = "inbox.web.bad_request"
 handler500 = "inbox.web.server_error"
 
 urlpatterns = [

@@ -2,16 +2,29 @@
 with a sentence, where to go back to; and the answers the site gives outside any page (the
 home page, the icon browsers ask for at /favicon.ico, a failure of the server itself).
 
-Other error pages need no views here: Django's own handlers render `templates/400.html`,
-`403.html`, `403_csrf.html` and `404.html` (the JSON API answers its own errors).
+Other error pages need no views here: Django's own handlers render `403.html`,
+`403_csrf.html` and `404.html` (the JSON API answers its own errors). A request that cannot be
+read (`bad_request`: too large, too many fields or files, not UTF-8) gets `400.html` with a
+sentence saying which, or under `/api/` the API's error envelope.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Concatenate, ParamSpec, cast
+from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -20,6 +33,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -56,6 +70,112 @@ def server_error(request: HttpRequest) -> HttpResponse:
             status=500,
         )
     return defaults.server_error(request)
+
+
+class RequestNotUtf8(BadRequest):
+    """The address, its query or a form body holds bytes that are not UTF-8."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str  # the API's error code
+    title: str
+    message: str
+
+
+def refusal_of(exception: Exception | None) -> Refusal:
+    """What to answer a request Django could not read, by the reason it gave."""
+    if isinstance(exception, RequestDataTooBig):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+        return Refusal(
+            413,
+            "request_too_large",
+            "Too much was sent",
+            f"What was sent is too large to be read: a request takes at most {megabytes:g} MB "
+            "besides its files. Nothing was changed; send less at a time.",
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return Refusal(
+            400,
+            "too_many_fields",
+            "Too many fields",
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields or "
+            "parameters, so it was not read. Nothing was changed; send fewer.",
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return Refusal(
+            400,
+            "too_many_files",
+            "Too many files",
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files, so it "
+            "was not read. Nothing was changed; send fewer at a time.",
+        )
+    if isinstance(exception, RequestNotUtf8):
+        return Refusal(
+            400,
+            "not_utf8",
+            "This request could not be read",
+            "The address or the form is not UTF-8 text, so it was not read. Nothing was changed.",
+        )
+    return Refusal(
+        400,
+        "bad_request",
+        "This request could not be understood",
+        "Nothing was changed. Check the address, or go back and try again.",
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """`handler400`: a request that cannot be read, answered with a sentence saying why
+    (413 for a body too large), or under `/api/` with the API's error envelope.
+
+    The page is rendered without the request (no context processors): the request may be
+    the problem, e.g. a Host header this site does not answer to."""
+    refusal = refusal_of(exception)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"code": refusal.code, "message": refusal.message}, status=refusal.status
+        )
+    page = loader.get_template("400.html").render(
+        {"title": refusal.title, "message": refusal.message}
+    )
+    return HttpResponse(page, status=refusal.status)
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class Utf8RequiredMiddleware:
+    """Refuses an address, query string or urlencoded form that is not UTF-8 (400), which
+    Django would otherwise read with U+FFFD in place of the bytes it cannot decode, so that
+    a message would go out garbled. Runs before anything reads the request; multipart
+    bodies are left to their views, which stream their files (see `inbox.fax.uploads`)."""
+
+    FORM = "application/x-www-form-urlencoded"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if codecs.lookup(request.encoding or "utf-8").name != "utf-8":
+            return self.get_response(request)  # the client said which charset it sent
+        # Django keeps the path's bytes that are not UTF-8 percent-encoded (and the rest
+        # decoded); the query and a form come as sent
+        encoded = [
+            request.path_info.encode(),
+            get_bytes_from_wsgi(request.META, "QUERY_STRING", ""),
+        ]
+        if request.method == "POST" and request.content_type == self.FORM:
+            encoded.append(request.body)
+        if not all(_is_utf8(unquote_to_bytes(part)) for part in encoded):
+            return bad_request(request, RequestNotUtf8())
+        return self.get_response(request)
 
 
 def home(request: HttpRequest) -> HttpResponse:

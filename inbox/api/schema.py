@@ -26,6 +26,8 @@ SIGNED_IN_ERRORS = {
     "to do, or RingCentral must be reconnected.",
 }
 API_ERRORS = {
+    400: "The request could not be read: its address or query is not UTF-8, or it has more "
+    "than 1,000 parameters.",
     404: "No such mailbox, conversation, message or send, or it is not yours to see.",
     500: "Something failed in the dashboard itself; it has been logged.",
     502: "RingCentral refused the request.",

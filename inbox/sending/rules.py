@@ -55,16 +55,14 @@ def phone_numbers_normalize(
 ) -> list[str]:
     """Each number in E.164, in order, without repeats (RingCentral refuses duplicates,
     CMN-406); at least one."""
-    numbers: list[str] = []
+    numbers: dict[str, None] = {}  # in order, each once, found in constant time
     for raw in raws:
         if not raw.strip():
             continue
-        number = phone_number_normalize(raw, field=field, region=region)
-        if number not in numbers:
-            numbers.append(number)
+        numbers.setdefault(phone_number_normalize(raw, field=field, region=region))
     if not numbers:
         raise SendInvalid("Enter at least one recipient.", field=field)
-    return numbers
+    return list(numbers)
 
 
 # --------------------------------------------------------------------------- SMS text
