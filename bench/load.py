@@ -62,8 +62,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument(
-        "--web-threads", type=int, default=1,
-        help="threads per web worker: 1 is a sync worker, more a gthread one (compose: 8)",
+        "--web-threads", type=int, default=8,
+        help="threads per web worker, 8 as config/gunicorn.py; 1 runs sync workers",
     )  # fmt: skip
     parser.add_argument(
         "--reply-share", type=float, default=1 / 3, help="threads answered (one in three)"
