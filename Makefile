@@ -37,7 +37,7 @@ run: install
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing and not fuzz"
 	$(BIN)/pytest -m rate_timing
 
 lint: install
@@ -51,6 +51,13 @@ lint: install
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The JSON API against its OpenAPI schema (tests/fuzz, schemathesis): every operation through
+# its examples, coverage and fuzzing phases, as an agent and as an admin; about a minute or two,
+# so not part of `make test`. `FUZZ_SEED=<n> make fuzz` tries other cases than the usual ones.
+.PHONY: fuzz
+fuzz: install
+	$(BIN)/pytest -m fuzz -p no:cacheprovider
 
 # Known vulnerabilities in the installed dependencies (pip-audit, against PyPI's advisory data
 # for each installed release; the project itself left out). --strict: a package that could not

@@ -145,9 +145,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # ids in addresses (inbox.path_ids): larger numbers are not ids, the route answers 404
+    # ids in addresses (inbox.path_ids): 0 and larger numbers are not ids, the route answers 404
     "PATH_CONVERTER_OVERRIDES": {
-        "int64": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
+        "int64": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
     },
 }
 

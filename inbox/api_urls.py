@@ -20,5 +20,6 @@ urlpatterns = [
 urlpatterns += conversation_patterns
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
 
-# last: any other address under /api/ is a JSON 404, not the pages' HTML one
-urlpatterns.append(re_path(r"^.*$", api_not_found, name=NOT_FOUND_NAME))
+# last: any other address under /api/ is a JSON 404, not the pages' HTML one (an address
+# holding a line break, %0A, too: `.` would not match it)
+urlpatterns.append(re_path(r"^[\s\S]*$", api_not_found, name=NOT_FOUND_NAME))

@@ -102,7 +102,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"
         response.data = {"code": code, "message": SENTENCES.get(code, str(exc.detail))}
+        if isinstance(exc, exceptions.UnsupportedMediaType):
+            response.data["message"] = body_types_sentence(context.get("view"))
     return response
+
+
+def body_types_sentence(view: Any) -> str:
+    """What to send instead of a body of the wrong type: JSON, or, for a fax, a form."""
+    taken = [parser.media_type for parser in getattr(view, "parser_classes", ())]
+    if not taken or taken == ["application/json"]:
+        return SENTENCES["unsupported_media_type"]
+    return f"Send the request body as {' or '.join(taken)}."
 
 
 @csrf_exempt  # nothing happens here, whatever the method: no token to ask for

@@ -4,7 +4,9 @@ place.
 `InboxAutoSchema` adds to each operation the errors that come from the API as a whole (the
 authentication, the routes, the request body, RingCentral), each with the error envelope of
 `inbox.api.errors`; a view declares only the answers particular to it (409 for a send that
-cannot be retried, 416 for a byte range, …) and its own wording wins.
+cannot be retried, 416 for a byte range, …) and its own wording wins. It also says that an
+optional query parameter sent empty (`?type=`) counts as not sent, as DRF and Django's forms
+read a query string.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ class InboxAutoSchema(AutoSchema):
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             answers |= BODY_ERRORS
         return answers
+
+    def _get_parameters(self) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super()._get_parameters()
+        for parameter in parameters:
+            if parameter["in"] == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters
 
     def get_override_parameters(self) -> list[Any]:
         answers = self.error_answers()

@@ -21,12 +21,14 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox.api.auth import api_user
 from inbox.api.errors import ErrorSerializer
+from inbox.api.fields import JsonBooleanField
 from inbox.conversations import selectors, services
 from inbox.conversations.presenters import MessageView
 from inbox.conversations.proxy import BadRange, attachment_open, attachment_response, parse_range
@@ -141,11 +143,12 @@ class MailboxListApi(APIView):
 class ConversationListApi(APIView):
     @extend_schema_serializer(component_name="ConversationFilters")
     class FilterSerializer(serializers.Serializer[Any]):
-        type = serializers.ChoiceField(choices=[c for c, _ in TYPE_CHOICES], required=False)
+        # the forms' "any" choice is the empty value, which the schema allows for every filter
+        type = serializers.ChoiceField(choices=[c for c, _ in TYPE_CHOICES if c], required=False)
         direction = serializers.ChoiceField(
-            choices=[c for c, _ in DIRECTION_CHOICES], required=False
+            choices=[c for c, _ in DIRECTION_CHOICES if c], required=False
         )
-        read = serializers.ChoiceField(choices=[c for c, _ in READ_CHOICES], required=False)
+        read = serializers.ChoiceField(choices=[c for c, _ in READ_CHOICES if c], required=False)
         start = serializers.DateField(
             required=False, help_text="From this day (UTC), 2000-01-01 on; default: 30 days ago."
         )
@@ -153,9 +156,9 @@ class ConversationListApi(APIView):
             required=False, help_text="To this day (UTC), inclusive; 2000-01-01 on."
         )
         number = serializers.CharField(
-            required=False, help_text="A phone number, e.g. +16505550101."
+            required=False, max_length=40, help_text="A phone number, e.g. +16505550101."
         )
-        page = serializers.IntegerField(required=False, min_value=1)
+        page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     @extend_schema_serializer(component_name="ConversationList")
     class OutputSerializer(serializers.Serializer[Any]):
@@ -181,6 +184,8 @@ class ConversationListApi(APIView):
     def get(self, request: Request, extension_id: int) -> Response:
         user = api_user(request)
         mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+        # as documented first (an empty `type=` is no type), then the list's own rules
+        self.FilterSerializer(data=request.query_params).is_valid(raise_exception=True)
         query, errors = ConversationQuery.from_params(request.query_params)
         if errors:
             raise serializers.ValidationError(errors)
@@ -263,7 +268,7 @@ class ReadStatusInput(serializers.Serializer[Any]):
 
 
 class DeleteInput(serializers.Serializer[Any]):
-    purge = serializers.BooleanField(
+    purge = JsonBooleanField(
         default=False, help_text="Remove for good (admins only); otherwise restorable."
     )
 
@@ -272,6 +277,14 @@ class WriteOutput(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=["done", "partly", "failed"])
     message = serializers.CharField()
     audit_entry_id = serializers.CharField()
+
+
+# A change to a message or a conversation: its few values come as JSON, else 415. A form's
+# values are all text (`purge=0` would pass for false) and a body that is no form at all would
+# read as an empty one. (A comment, not a docstring: drf-spectacular would show a docstring
+# as the description of each operation.)
+class WriteApi(APIView):
+    parser_classes = (JSONParser,)
 
 
 def write_response(result: services.WriteResult) -> Response:
@@ -283,7 +296,7 @@ def write_response(result: services.WriteResult) -> Response:
     return Response(WriteOutput(data).data)
 
 
-class MessageReadStatusUpdateApi(APIView):
+class MessageReadStatusUpdateApi(WriteApi):
     @extend_schema(
         tags=[TAG],
         operation_id="message_read_status_update",
@@ -305,7 +318,7 @@ class MessageReadStatusUpdateApi(APIView):
         return write_response(result)
 
 
-class ConversationReadStatusUpdateApi(APIView):
+class ConversationReadStatusUpdateApi(WriteApi):
     @extend_schema(
         tags=[TAG],
         operation_id="conversation_read_status_update",
@@ -327,7 +340,7 @@ class ConversationReadStatusUpdateApi(APIView):
         return write_response(result)
 
 
-class MessageDeleteApi(APIView):
+class MessageDeleteApi(WriteApi):
     @extend_schema(
         tags=[TAG],
         operation_id="message_delete",
@@ -350,7 +363,7 @@ class MessageDeleteApi(APIView):
         return write_response(result)
 
 
-class ConversationDeleteApi(APIView):
+class ConversationDeleteApi(WriteApi):
     @extend_schema(
         tags=[TAG],
         operation_id="conversation_delete",
@@ -386,9 +399,13 @@ class AttachmentDownloadApi(APIView):
             ),
             OpenApiParameter("download", OpenApiTypes.BOOL, description="Force a download."),
         ],
+        # the attachment's own content type (image/jpeg, application/pdf, audio/x-wav, …)
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
-            (206, "application/octet-stream"): OpenApiTypes.BINARY,
+            (200, "*/*"): OpenApiTypes.BINARY,
+            (206, "*/*"): OpenApiTypes.BINARY,
+            400: OpenApiResponse(
+                ErrorSerializer, description="`download` is neither true nor false."
+            ),
             416: OpenApiResponse(ErrorSerializer, description="The byte range cannot be served."),
         },
     )
@@ -397,6 +414,9 @@ class AttachmentDownloadApi(APIView):
     ) -> StreamingHttpResponse | HttpResponse:
         user = api_user(request)
         mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+        force = request.query_params.get("download", "")
+        if force not in ("", "true", "false"):
+            raise serializers.ValidationError({"download": ["Send true or false."]})
         try:
             byte_range = parse_range(request.headers.get("Range"))
         except BadRange:
@@ -412,5 +432,4 @@ class AttachmentDownloadApi(APIView):
             attachment_id=attachment_id,
             byte_range=byte_range,
         )
-        force = request.query_params.get("download") in ("1", "true")
-        return attachment_response(download, force_download=force)
+        return attachment_response(download, force_download=force == "true")

@@ -21,12 +21,14 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inbox.api.auth import api_user
 from inbox.api.errors import ErrorSerializer
+from inbox.api.fields import JsonCharField, JsonIdField
 from inbox.conversations import selectors
 from inbox.fax.presenters import fax_send_data, fax_send_view
 from inbox.fax.requests import fax_resend_request, fax_send_request
@@ -150,6 +152,8 @@ class FaxSendApi(APIView):
             "At least a minute ahead; empty: now.",
         )
 
+    parser_classes = (MultiPartParser,)
+
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         if request.method == "POST":
             fax_upload_limit_install(request)
@@ -195,15 +199,15 @@ class FaxSendApi(APIView):
 
 
 class FaxResendApi(APIView):
+    parser_classes = (JSONParser,)
+
     @extend_schema_serializer(component_name="FaxResendInput")
     class InputSerializer(serializers.Serializer[Any]):
-        original_message_id = serializers.IntegerField(
-            max_value=INT64_MAX,
-            min_value=1,
+        original_message_id = JsonIdField(
             help_text="A fax of your mailbox: a failed one to resend, or any one to forward.",
         )
         to = serializers.ListField(
-            child=serializers.CharField(max_length=200),
+            child=JsonCharField(max_length=200),
             required=False,
             help_text="Forward to these numbers. Without it, an outbound fax goes again to the "
             "recipients it failed to reach (all of them if none failed).",

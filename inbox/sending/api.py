@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,8 +31,8 @@ from rest_framework.views import APIView
 from accounts.models import User
 from inbox.api.auth import api_user
 from inbox.api.errors import ErrorSerializer
+from inbox.api.fields import JsonCharField, JsonIdField
 from inbox.models import Send
-from inbox.path_ids import INT64_MAX
 from inbox.sending import actions, selectors
 from inbox.sending.presenters import send_view
 from inbox.sending.requests import pager_send_request_once, sms_send_request_once
@@ -78,8 +78,11 @@ def refused_response(exc: Refused) -> Response:
     return Response(data, status=exc.status_code)
 
 
+# Turns `Refused` into `{"code", "message", "fields"}` (the handler would lose them). A comment,
+# not a docstring: drf-spectacular would show it as the description of each operation. Bodies
+# are JSON (an SMS's files: multipart): a form's values are all text.
 class SendingApi(APIView):
-    """Turns `Refused` into `{"code", "message", "fields"}` (the handler would lose them)."""
+    parser_classes: tuple[type[BaseParser], ...] = (JSONParser,)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, Refused):
@@ -183,28 +186,24 @@ CREATE_RESPONSES = {
 
 
 class SmsSendApi(SendingApi):
-    parser_classes = (JSONParser, MultiPartParser, FormParser)
+    parser_classes = (JSONParser, MultiPartParser)
 
     @extend_schema_serializer(component_name="SmsSendInput")
     class InputSerializer(serializers.Serializer[Any]):
-        from_number = serializers.CharField(help_text="One of your numbers, in E.164.")
+        from_number = JsonCharField(help_text="One of your numbers, in E.164.")
         to = serializers.ListField(
-            child=serializers.CharField(),
+            child=JsonCharField(),
             min_length=1,
             help_text="Phone numbers; written any common way, normalised to E.164.",
         )
-        text = serializers.CharField(
-            required=False, allow_blank=True, trim_whitespace=False, default=""
-        )
+        text = JsonCharField(required=False, allow_blank=True, trim_whitespace=False, default="")
         attachments = serializers.ListField(
             child=serializers.FileField(),
             required=False,
             default=list,
             help_text="MMS files (multipart/form-data): up to 10, 1.5 MB together.",
         )
-        conversation_id = serializers.IntegerField(
-            required=False, allow_null=True, default=None, max_value=INT64_MAX
-        )
+        conversation_id = JsonIdField(required=False, allow_null=True, default=None)
 
     @extend_schema(
         tags=[TAG],
@@ -243,22 +242,19 @@ class PagerSendApi(SendingApi):
     @extend_schema_serializer(component_name="PagerSendInput")
     class InputSerializer(serializers.Serializer[Any]):
         to = serializers.ListField(
-            child=serializers.IntegerField(max_value=INT64_MAX),
+            child=JsonIdField(),
             required=False,
             default=list,
             help_text="Extension ids of people of your account (optional with reply_on).",
         )
-        text = serializers.CharField(trim_whitespace=False)
-        reply_on = serializers.IntegerField(
-            max_value=INT64_MAX,
+        text = JsonCharField(trim_whitespace=False)
+        reply_on = JsonIdField(
             required=False,
             allow_null=True,
             default=None,
             help_text="The message answered.",
         )
-        conversation_id = serializers.IntegerField(
-            required=False, allow_null=True, default=None, max_value=INT64_MAX
-        )
+        conversation_id = JsonIdField(required=False, allow_null=True, default=None)
 
     @extend_schema(
         tags=[TAG],
