@@ -37,7 +37,7 @@ run: install
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing and not fuzz"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing and not fuzz and not faults"
 	$(BIN)/pytest -m rate_timing
 
 lint: install
@@ -58,6 +58,14 @@ bench: install
 .PHONY: fuzz
 fuzz: install
 	$(BIN)/pytest -m fuzz -p no:cacheprovider
+
+# Restarts and storms (tests/faults, docs/benchmarks.md "Faults"): Redis killed mid-batch,
+# PostgreSQL's connections dropped, a 30 s storm of 429s, 1,000 webhook notifications in 10 s.
+# Each starts its own workers, so they run one at a time; about 3 minutes. The PostgreSQL one
+# needs DATABASE_URL=postgres://… (it is skipped, saying so, on SQLite).
+.PHONY: faults
+faults: install
+	$(BIN)/pytest -m faults -p no:cacheprovider
 
 # Known vulnerabilities in the installed dependencies (pip-audit, against PyPI's advisory data
 # for each installed release; the project itself left out). --strict: a package that could not

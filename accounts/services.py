@@ -162,14 +162,16 @@ def oauth_app(*, slot_timeout: float = SLOT_TIMEOUT) -> OAuthApp:
     )
 
 
-def _client(access_token: str, extension_id: int) -> RingCentralClient:
+def _client(
+    access_token: str, extension_id: int, *, slot_timeout: float = SLOT_TIMEOUT
+) -> RingCentralClient:
     """Every `RingCentralClient` of the dashboard is made here."""
     return RingCentralClient(
         settings.RINGCENTRAL_SERVER_URL,
         access_token,
         budget_key=budget_key(extension_id),
         budget=rate_budget(),
-        slot_timeout=SLOT_TIMEOUT,
+        slot_timeout=slot_timeout,
     )
 
 
@@ -409,21 +411,27 @@ def ringcentral_client_for(user: User) -> RingCentralClient:
     return _client(_access_token_for(user), extension_id)
 
 
-def ringcentral_call(user: User, operation: Callable[[RingCentralClient], T]) -> T:
+def ringcentral_call(
+    user: User,
+    operation: Callable[[RingCentralClient], T],
+    *,
+    slot_timeout: float = SLOT_TIMEOUT,
+) -> T:
     """`operation(client)` with `user`'s client. If RingCentral refuses the token (401, which
     means the request did nothing), the token is refreshed (unless another process just did)
     and the operation tried once more; if the session is over, the credential is marked as
-    needing reconnection and `ReconnectRequired` is raised."""
+    needing reconnection and `ReconnectRequired` is raised. Each call waits at most
+    `slot_timeout` seconds for a slot of the rate budget (`RateLimited` past it)."""
     extension_id = _extension_id(user)
     token = _access_token_for(user)
     try:
-        with _client(token, extension_id) as client:
+        with _client(token, extension_id, slot_timeout=slot_timeout) as client:
             return operation(client)
     except AuthExpired as exc:
         log.info("RingCentral refused the token of extension %s: %s", extension_id, exc)
     token = _access_token_for(user, refused=token)
     try:
-        with _client(token, extension_id) as client:
+        with _client(token, extension_id, slot_timeout=slot_timeout) as client:
             return operation(client)
     except AuthExpired as exc:
         log.info("RingCentral refused the new token of extension %s: %s", extension_id, exc)

@@ -110,11 +110,16 @@ class EmulatorApp:
         return response
 
     def before_operation(self, ctx: Ctx, spec: RouteSpec) -> None:
-        """Latency, injected errors, and the rate limit of the operation's group."""
+        """Latency, the throttle, injected errors, and the rate limit of the operation's group."""
         faults = self.runtime.faults
         delay = faults.delay()
         if delay > 0:
             time.sleep(delay)
+        throttled = faults.throttled_for()
+        if throttled > 0:
+            # no X-Rate-Limit-* headers: the throttle counts no request against a limit, and
+            # a client must not learn that its window is spent
+            raise rate_exceeded(None, retry_after=throttled)
         if faults.should_fail():
             raise ApiError(503, "CMN-201", "Service Temporary Unavailable")
         if spec.group is None:

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 
 from emulator.config import Config
-from emulator.faults import FaultPlan, Latency
+from emulator.faults import FaultPlan, Latency, throttle_end
 from emulator.inject import add_inject_parser
 from emulator.limits import DEFAULT_LIMITS, RatePlan
 from emulator.store import Store
@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faults.add_argument("--hang-rate", type=float, default=0.0, help="share carried out, then held")
     faults.add_argument("--hang-seconds", type=float, default=120.0)
+    faults.add_argument(
+        "--throttle-seconds",
+        type=float,
+        default=0.0,
+        help="answer every call 429 for this long after starting (Retry-After: the time left)",
+    )
     faults.add_argument("--stream-rate", type=int, default=None, help="attachment bytes per second")
     faults.add_argument(
         "--stream-cut", type=int, default=None, help="end attachment streams after N bytes"
@@ -153,6 +159,7 @@ def run_serve(args: argparse.Namespace) -> int:
             error_every=args.error_every,
             hang_rate=args.hang_rate,
             hang_seconds=args.hang_seconds,
+            throttle_until=throttle_end(args.throttle_seconds),
             stream_bytes_per_second=args.stream_rate,
             stream_cut_after_bytes=args.stream_cut,
         ),

@@ -8,6 +8,10 @@ through `/_emulator/faults`.
 - hangs: a share of requests that are carried out, then held until the client gives up
   (the case where a client cannot know whether its POST took effect);
 - forced 429s for a user and/or a rate group, until a moment or until cleared;
+- a throttle: every `/restapi` call answered 429 until a moment (`throttle_until`, or
+  `throttle_seconds` from now), with `Retry-After` the time left (and no `X-Rate-Limit-*`
+  headers: nothing is counted against a limit), so a client that waits as told is let
+  through the moment the throttle ends;
 - attachment streams that trickle at a set rate, or stop after a number of bytes.
 """
 
@@ -74,6 +78,7 @@ class FaultPlan:
     hang_rate: float = 0.0
     hang_seconds: float = 120.0
     forced_429: tuple[Forced429, ...] = ()
+    throttle_until: float | None = None  # unix time; every call answers 429 until then
     stream_bytes_per_second: int | None = None
     stream_cut_after_bytes: int | None = None
 
@@ -84,12 +89,20 @@ class FaultPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultPlan:
-        """Build a plan from the admin endpoint's JSON; unknown keys are a ValueError."""
-        known = set(cls.__dataclass_fields__)
+        """Build a plan from the admin endpoint's JSON; unknown keys are a ValueError.
+        `throttle_seconds` is `throttle_until` counted from now, on the emulator's clock."""
+        known = set(cls.__dataclass_fields__) | {"throttle_seconds"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         values = dict(data)
+        if "throttle_seconds" in values:
+            if "throttle_until" in values:
+                raise ValueError("give throttle_seconds or throttle_until, not both")
+            values["throttle_until"] = throttle_end(values.pop("throttle_seconds"))
+        until = values.get("throttle_until")
+        if until is not None and (not isinstance(until, (int, float)) or isinstance(until, bool)):
+            raise ValueError("throttle_until must be a unix time in seconds")
         latency = values.get("latency", {})
         if isinstance(latency, (int, float)):
             values["latency"] = Latency(fixed_ms=float(latency))
@@ -105,6 +118,13 @@ class FaultPlan:
         if not isinstance(every, int) or isinstance(every, bool) or every < 0:
             raise ValueError("error_every must be a whole number, 0 or more")
         return cls(**values)
+
+
+def throttle_end(seconds: Any) -> float | None:
+    """The moment a throttle of `seconds` from now ends (None: no throttle)."""
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        raise ValueError("throttle_seconds must be a number of seconds, 0 or more")
+    return clock.now() + float(seconds) if seconds else None
 
 
 class FaultState:
@@ -136,6 +156,11 @@ class FaultState:
     def should_hang(self) -> bool:
         with self._lock:
             return self._rng.random() < self.plan.hang_rate
+
+    def throttled_for(self) -> float:
+        """Seconds the throttle still holds every call back; 0 when none is in force."""
+        until = self.plan.throttle_until
+        return max(0.0, until - clock.now()) if until is not None else 0.0
 
     def forced_429(self, extension_id: int | None, group: str | None) -> bool:
         now = clock.now()

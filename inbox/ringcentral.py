@@ -35,6 +35,10 @@ NOT_VISIBLE_CODES = frozenset({"CMN-102", "CMN-419"})
 NOT_VISIBLE_STATUSES = frozenset({403, 404})
 
 UNAVAILABLE = "RingCentral did not answer. Try again in a moment."
+# A person is waiting for the page: a call waits at most this long for a slot of the rate
+# budget. A longer wait (a 429's penalty, a full window) is told instead, at once: "RingCentral
+# is busy; try again in N seconds" (a worker's calls wait up to `SLOT_TIMEOUT`).
+PAGE_SLOT_TIMEOUT = 5.0
 REFUSED = "RingCentral refused this request: {reason}"
 
 
@@ -87,7 +91,7 @@ def ringcentral_do(user: User, operation: Callable[[RingCentralClient], T]) -> T
     """One RingCentral call as `user`, failures translated."""
     failure: Exception | None = None
     try:
-        return ringcentral_call(user, operation)
+        return ringcentral_call(user, operation, slot_timeout=PAGE_SLOT_TIMEOUT)
     except RingCentralError as exc:
         log.info("RingCentral call for user %s failed: %s", user.pk, exc)
         failure = translated(exc)

@@ -188,7 +188,9 @@ class RateBudget(ABC):
             if slot is not None:
                 return slot
             left = None if deadline is None else deadline - time.monotonic()
-            if not wait or (left is not None and left <= 0):
+            # a slot expected only after the timeout (a 429's block, a full window) is not
+            # waited for: the caller hears at once how long it would be
+            if not wait or (left is not None and (left <= 0 or delay > left)):
                 self._count(key, group, REFUSED)
                 raise RateLimited(
                     f"No {group} request slot free for {key}: the next one is expected in "

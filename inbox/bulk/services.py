@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -59,6 +59,7 @@ SLICE = 40.0  # seconds a task works before handing the job to the next one
 SEND_YIELD_MAX = 5.0  # seconds a chunk waits at most for interactive sends
 SEND_YIELD_POLL = 0.2
 MAX_ATTEMPTS = 3  # per conversation, for RingCentral not answering
+RECONNECT_WAIT = 1.0  # seconds before a run cut off by a dropped database connection goes on
 
 Status = BulkDeleteJob.Status
 Action = BulkDeleteJob.Action
@@ -648,6 +649,16 @@ def bulk_job_run(*, job_id: int) -> None:
     try:
         more = _Run(job, runner).run()
     except _Stop:
+        return
+    except (OperationalError, InterfaceError):
+        # The database dropped the connection (a restart, a failover). The rows hold what was
+        # done, so the job is let go now and a new task goes on, on a new connection, checking
+        # the claimed items first as after a crash. Should the database still be down, this
+        # raises, and the job waits for its lease to run out instead.
+        log.warning("Bulk job %s lost its database connection; a new task goes on.", job_id)
+        close_old_connections()
+        BulkDeleteJob.objects.filter(id=job_id, runner=runner).update(runner="", heartbeat_at=None)
+        bulk_task_send(job_id=job_id, countdown=RECONNECT_WAIT)
         return
     if more:
         bulk_task_send(job_id=job_id)

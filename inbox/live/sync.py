@@ -1,7 +1,12 @@
 """Keeping mailboxes current: RingCentral's message sync (REFERENCE §11), the change counter
 open pages poll, and the coalescing of the events that ask for a sync.
 
-One sync per mailbox runs at a time (a lock in the cache). The first sync of a mailbox, and
+One sync per mailbox runs at a time (a lock in the cache). Events that ask for a sync while
+one is queued are folded into it, and the syncs a worker runs for a mailbox start at least
+`SPACING` seconds apart: a storm of notifications costs one sync per `SPACING` seconds, not
+one per notification, and leaves most of the user's Light rate budget to their pages. A sync
+that comes too soon waits for its turn (a task with a countdown), and the events meanwhile
+fold into it, so the last change of a storm is still synced. The first sync of a mailbox, and
 any sync after RingCentral refuses the stored token (MSG-333), is an FSync over the inbox's
 30-day window; every other one is an ISync with the stored token. ISync answers overlap the
 previous one by a few seconds, so a record counts as a change only when its
@@ -15,6 +20,7 @@ changed take the new status (`inbox.live.sends`).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +52,9 @@ SYNC_WINDOW = timedelta(days=30)  # the conversation list's default window
 LOCK_SECONDS = 120  # longer than a sync's call (with a wait for a rate-budget slot)
 QUEUED_SECONDS = 60  # a lost sync task stops coalescing events after this long
 BUSY_RETRY = 1.0  # a sync requested while another runs starts again after it
+# Seconds at least between the starts of two of a mailbox's syncs by a worker: open pages look
+# for changes every 2 s, so syncing more often would show nothing sooner.
+SPACING = 2.0
 RECENT_LIMIT = 5000
 VIEWED_SECONDS = 120  # a page polled within this long keeps its mailbox "open"
 COUNTER_TTL = 24 * 3600
@@ -73,6 +82,16 @@ def _viewed_key(account_id: int, extension_id: int) -> str:
     return f"{PREFIX}:viewed:{_mailbox(account_id, extension_id)}"
 
 
+def _started_key(account_id: int, extension_id: int) -> str:
+    return f"{PREFIX}:started:{_mailbox(account_id, extension_id)}"
+
+
+def _spacing_left(account_id: int, extension_id: int) -> float:
+    """Seconds until the mailbox's next sync may start (0: now)."""
+    started = cache.get(_started_key(account_id, extension_id))
+    return 0.0 if started is None else max(0.0, float(started) + SPACING - time.time())
+
+
 def task_options() -> dict[str, Any]:
     """Where the live-update tasks go: `LIVE_TASK_QUEUE`, or the routes of config/celery.py."""
     queue = settings.LIVE_TASK_QUEUE
@@ -93,14 +112,16 @@ def mailbox_sync_request(*, account_id: int, extension_id: int, force: bool = Fa
     sync); True when a task was enqueued. `force` enqueues even so (a sync that found the
     mailbox busy hands its turn on)."""
     key = _queued_key(account_id, extension_id)
+    wait = 0.0
     try:
         if force:
             cache.set(key, 1, QUEUED_SECONDS)
         elif not cache.add(key, 1, QUEUED_SECONDS):
             return False
+        wait = _spacing_left(account_id, extension_id)
     except CACHE_ERRORS as exc:
         log.warning("Live cache failed, syncing without coalescing: %s", exc)
-    countdown = BUSY_RETRY if force else None
+    countdown = max(BUSY_RETRY if force else 0.0, wait) or None
 
     def enqueue() -> None:
         task_enqueue(
@@ -198,13 +219,10 @@ def mailbox_user(*, account_id: int, extension_id: int) -> User | None:
     return connected.filter(role=User.Role.ADMIN).order_by("pk").first()
 
 
-def mailbox_sync(*, account_id: int, extension_id: int) -> SyncOutcome:
+def mailbox_sync(*, account_id: int, extension_id: int, spaced: bool = False) -> SyncOutcome:
     """Sync the mailbox once (see the module's description). Returns what happened; a sync
-    that finds another one running hands its turn to a new task instead of waiting."""
-    try:
-        cache.delete(_queued_key(account_id, extension_id))
-    except CACHE_ERRORS as exc:
-        log.warning("Live cache failed: %s", exc)
+    that finds another one running, or (`spaced`, as the worker's are) one that started less
+    than `SPACING` seconds ago, hands its turn to a new task instead of waiting."""
     lock = _lock_key(account_id, extension_id)
     token = uuid.uuid4().hex
     try:
@@ -215,6 +233,16 @@ def mailbox_sync(*, account_id: int, extension_id: int) -> SyncOutcome:
         mailbox_sync_request(account_id=account_id, extension_id=extension_id, force=True)
         return SyncOutcome(ran=False)
     try:
+        try:
+            # under the lock, so that no other sync of the mailbox reads the start in between
+            if spaced and _spacing_left(account_id, extension_id) > 0:
+                mailbox_sync_request(account_id=account_id, extension_id=extension_id, force=True)
+                return SyncOutcome(ran=False)
+            cache.set(_started_key(account_id, extension_id), time.time(), int(SPACING) + 5)
+            # events from now on ask for another sync: this one may not see their changes
+            cache.delete(_queued_key(account_id, extension_id))
+        except CACHE_ERRORS as exc:
+            log.warning("Live cache failed: %s", exc)
         return _sync_locked(account_id, extension_id)
     finally:
         try:

@@ -22,7 +22,7 @@ def rc_mailbox_sync(account_id: int, extension_id: int) -> None:
     rate-budget slot asks again shortly; other failures (recorded on the mailbox's sync state
     for the ops page) wait for the next event or the beat's periodic sync."""
     try:
-        sync.mailbox_sync(account_id=account_id, extension_id=extension_id)
+        sync.mailbox_sync(account_id=account_id, extension_id=extension_id, spaced=True)
     except RateLimited:
         sync.mailbox_sync_request(account_id=account_id, extension_id=extension_id, force=True)
     except RingCentralError:

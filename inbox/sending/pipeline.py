@@ -31,8 +31,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO, Literal, cast
+from typing import Any, BinaryIO, Literal, TypeVar, cast
 
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -59,6 +60,8 @@ from rcapi.records import Message
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # Transient failures: 2 s, doubling, at most 60 s apart (REFERENCE §13.3); after this many
 # tries that RingCentral could have answered, the send fails (about 3 minutes in all).
 BACKOFF_FIRST = 2.0
@@ -68,6 +71,9 @@ MAX_ATTEMPTS = 8
 CLAIM_TOLERANCE = timedelta(seconds=1)
 # A send in doubt whose look-up fails this often is left to recovery to look for again.
 LOOKUP_TRIES = 3
+# The database dropped the connection (a restart, a failover): Django keeps the broken one
+# until the task ends, so whatever the task still has to write needs a new one first.
+CONNECTION_LOST = (OperationalError, InterfaceError)
 
 
 # --------------------------------------------------------------------------- sending
@@ -81,6 +87,24 @@ def send_process(*, send_id: int) -> None:
     """Claim send `send_id` and send it; nothing happens when it is not due, or another
     worker has it, or it has moved on."""
     claimed_at = timezone.now()
+    try:
+        claimed = _send_claim(send_id, claimed_at)
+    except CONNECTION_LOST:
+        # the claim may have been made before the connection dropped: its moment tells
+        close_old_connections()
+        claimed = (
+            _send_claim(send_id, claimed_at)
+            or Send.objects.filter(
+                pk=send_id, status=Send.Status.SENDING, claimed_at=claimed_at
+            ).exists()
+        )
+    if not claimed:
+        return
+    send = _on_new_connection_if_lost(lambda: Send.objects.select_related("owner").get(pk=send_id))
+    _send_attempt(send)
+
+
+def _send_claim(send_id: int, claimed_at: datetime) -> bool:
     claimed = (
         Send.objects.filter(pk=send_id, status__in=[Send.Status.QUEUED, Send.Status.RETRYING])
         .filter(
@@ -93,10 +117,18 @@ def send_process(*, send_id: int) -> None:
             call_started_at=None,
         )
     )
-    if not claimed:
-        return
-    send = Send.objects.select_related("owner").get(pk=send_id)
-    _send_attempt(send)
+    return bool(claimed)
+
+
+def _on_new_connection_if_lost(step: Callable[[], T]) -> T:
+    """`step`, and once more on a new connection should the database drop the one it ran on
+    (for steps that are safe to repeat)."""
+    try:
+        return step()
+    except CONNECTION_LOST:
+        log.warning("The database connection dropped; going on with a new one.")
+        close_old_connections()
+        return step()
 
 
 def _send_attempt(send: Send) -> None:
@@ -135,15 +167,20 @@ def _send_attempt(send: Send) -> None:
     except ReconnectRequired:
         _send_fail(send, claim, sentence=RECONNECT)
     except Exception as exc:
-        # a fault of ours, or the task's time limit: unknown whether the request went out
+        # a fault of ours, the task's time limit, or the database dropping the connection
+        # while the slot was marked: unknown whether the request went out
         log.exception("Send %s failed unexpectedly", send.pk)
+        if isinstance(exc, CONNECTION_LOST):
+            close_old_connections()
         if started:
             send_reconcile(send=send, claim=claim)
         else:
             unknown = Unavailable(f"{type(exc).__name__}", may_have_taken_effect=False)
             _send_retry_later(send, claim, delay=_backoff(send.attempts), error=unknown)
     else:
-        _send_record_submitted(send, message)
+        # RingCentral's answer is in hand: should the connection drop, it is recorded on a new
+        # one, rather than the send looked up in the message store once its lease ends
+        _on_new_connection_if_lost(lambda: _send_record_submitted(send, message))
 
 
 def _request(
