@@ -548,8 +548,23 @@ class _Run:
                 Action(job.action)
             ]
         ] = now
-        BulkDeleteJob.objects.filter(id=job.id).update(**fields)
-        job.refresh_from_db()
+        # the job's end and its audit entry together: no one sees a job ended without its entry,
+        # and a worker dying between the two cannot leave one
+        with transaction.atomic():
+            BulkDeleteJob.objects.filter(id=job.id).update(**fields)
+            job.refresh_from_db()
+            self._audit_end(job, status, conversation_ids, messages, failed, left)
+        mailbox_cache_drop(account_id=job.account_id, extension_id=job.extension_id)
+
+    def _audit_end(
+        self,
+        job: BulkDeleteJob,
+        status: str,
+        conversation_ids: list[str],
+        messages: int,
+        failed: int,
+        left: int,
+    ) -> None:
         if not conversation_ids:
             outcome = AuditEntry.Outcome.FAILED
         elif failed or left:
@@ -586,7 +601,6 @@ class _Run:
             message_count=messages,
             detail=f"Bulk job {job.id}: " + " ".join(parts),
         )
-        mailbox_cache_drop(account_id=job.account_id, extension_id=job.extension_id)
 
     def run(self) -> bool:
         """Work until done, cancelled or the slice ends; True when another task must carry on."""

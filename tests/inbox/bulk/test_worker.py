@@ -284,3 +284,37 @@ def test_it_holds_a_chunk_back_for_the_calling_admins_sends_only(
     admins.delete()
     _waiting_send(other, 22)  # a send of the mailbox being cleaned
     assert held() >= 0.6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_ends_together_with_its_audit_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The end of a job and its audit entry are one change: a failure writing the entry leaves
+    the job running (to be taken over), never done without its entry."""
+    admin = User.objects.create(
+        username="admin@example.com", rc_account_id=1, rc_extension_id=11,
+        role=User.Role.ADMIN,
+    )  # fmt: skip
+    job = BulkDeleteJob.objects.create(
+        owner=admin, actor=admin, account_id=1, extension_id=22, mailbox_label="Agent (ext. 102)",
+        status=BulkDeleteJob.Status.RUNNING, conversation_count=1,
+    )  # fmt: skip
+    job.items.create(position=0, conversation_id=7, message_count=2, state="done")
+    run = bulk_services._Run(job, runner="test")
+
+    def entry_refused(**_: Any) -> None:
+        raise RuntimeError("the audit table refused the entry")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AuditEntry.objects, "create", entry_refused)
+        with pytest.raises(RuntimeError):
+            run.finish(BulkDeleteJob.Status.DONE)
+    job.refresh_from_db()
+    assert job.status == BulkDeleteJob.Status.RUNNING and job.finished_at is None
+    assert not AuditEntry.objects.exists()
+
+    run.finish(BulkDeleteJob.Status.DONE)
+    job.refresh_from_db()
+    assert job.status == BulkDeleteJob.Status.DONE
+    assert [(e.action, e.outcome) for e in AuditEntry.objects.all()] == [
+        (AuditEntry.Action.BULK_DELETE, AuditEntry.Outcome.DONE)
+    ]
