@@ -17,10 +17,7 @@ the syncs find changes and drop the cached list, and the page is fetched from Ri
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -41,10 +38,10 @@ from tests.inbox.conftest import extension_of, point_at, sign_in
 from tests.inbox.live.support import inject_sms
 from tests.support.celery_worker import (
     cache_shared_with_workers,
-    database_url_of_tests,
     sending_worker,
 )
-from tests.support.emulator import REPO_ROOT, RunningEmulator, free_port
+from tests.support.emulator import RunningEmulator
+from tests.support.gunicorn import web_server
 from tests.support.sends import wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration]
@@ -53,45 +50,6 @@ NOTIFICATIONS = 1000
 STORM_SECONDS = 10.0
 SENDERS = 16  # connections POSTing at once
 INBOUND = 5  # real SMS arriving during the storm
-
-
-def gunicorn_start(rc: RunningEmulator, directory: Path, env: dict[str, str]) -> Any:
-    """The dashboard under gunicorn (2 workers of 4 threads), on the test's database, emulator
-    and broker; its URL and process."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_tests(),
-        "RINGCENTRAL_SERVER_URL": rc.url,
-        "RINGCENTRAL_AUTHORIZE_URL": rc.url,
-        "SECRET_KEY": django_settings.SECRET_KEY,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(django_settings.TOKEN_ENCRYPTION_KEYS),
-        # DEBUG on: the pages name their static files without a collected manifest
-        "DJANGO_DEBUG": "true",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "CELERY_FILESYSTEM_DIR": str(django_settings.CELERY_FILESYSTEM_DIR),
-        **env,
-    }
-    environment.pop("DJANGO_ENV", None)
-    log = (directory / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-         "--worker-class", "gthread", "--timeout", "60"],
-        cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    log.close()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(f"{url}/healthz", timeout=10)
-            return url, process
-        except (requests.ConnectionError, requests.Timeout):  # still booting
-            assert process.poll() is None, (directory / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, (directory / "gunicorn.log").read_text()
-            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -104,17 +62,19 @@ def storm_stack(
     with cache_shared_with_workers() as prefix:
         queue = f"storm-{prefix[-12:]}"
         env = {"CACHE_KEY_PREFIX": prefix, "LIVE_TASK_QUEUE": queue}
-        url, web = gunicorn_start(rc, tmp_path, env)
-        try:
-            settings.WEBHOOK_BASE_URL = url
+        server_env = {
+            **env,
+            # DEBUG on: the pages name their static files without a collected manifest
+            "DJANGO_DEBUG": "true",
+            "CELERY_FILESYSTEM_DIR": str(django_settings.CELERY_FILESYSTEM_DIR),
+        }
+        with web_server(rc, tmp_path, env=server_env, workers=2) as web:
+            settings.WEBHOOK_BASE_URL = web.url
             with sending_worker(
                 tmp_path, rc, name="storm", queue=queue, env={"CACHE_KEY_PREFIX": prefix},
                 pool="threads", concurrency=1,
             ) as worker:  # fmt: skip
-                yield rc, url, worker
-        finally:
-            web.terminate()
-            web.wait(timeout=20)
+                yield rc, web.url, worker
 
 
 def verification_token(rc: RunningEmulator, subscription_id: str) -> str:

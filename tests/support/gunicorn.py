@@ -55,10 +55,15 @@ class WebServer:
 
 @contextmanager
 def web_server(
-    running: RunningEmulator, directory: Path, *, env: dict[str, str] | None = None
+    running: RunningEmulator,
+    directory: Path,
+    *,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
 ) -> Iterator[WebServer]:
-    """gunicorn with one sync worker (docker-compose's worker class) serving the dashboard on
-    this test's database and emulator, DEBUG off."""
+    """gunicorn with `workers` workers and the product's settings (config/gunicorn.py)
+    serving the dashboard on this test's database and emulator, DEBUG off unless `env` says
+    otherwise; `worker` is the first worker's pid."""
     port = free_port()
     environment = {
         **os.environ,
@@ -77,7 +82,7 @@ def web_server(
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application",
              "--config", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "120"],
+             "--workers", str(workers), "--timeout", "120"],
             cwd=REPO_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -91,9 +96,9 @@ def web_server(
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise AssertionError(log.read_text(errors="replace")) from None
                 time.sleep(0.1)
-        workers = worker_pids(process.pid)
-        assert len(workers) == 1, workers
-        yield WebServer(url, port, process.pid, workers[0], log)
+        started = worker_pids(process.pid)
+        assert len(started) == workers, started
+        yield WebServer(url, port, process.pid, started[0], log)
     finally:
         process.terminate()
         process.wait(timeout=30)

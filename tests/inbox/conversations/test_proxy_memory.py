@@ -1,20 +1,18 @@
 """A 100 MB attachment through the proxy of a real web server process, measuring that process.
 
-How it is measured: the dashboard runs under gunicorn (one sync worker, as in production)
-in a subprocess, on this test's database and emulator. The worker's peak resident memory
-(`VmHWM` in /proc/<pid>/status: the high-water mark of its RSS, which the kernel keeps) is read
-after a warm-up download (so imports and connection pools are in place) and again after the
-100 MB download. The difference is how much the peak grew because of the big file — it would
-be 100 MB or more if the proxy held the file, whatever Python's allocator did meanwhile.
+How it is measured: the dashboard runs under gunicorn (one worker, with the product's
+config/gunicorn.py) in a subprocess, on this test's database and emulator. The worker's peak
+resident memory (`VmHWM` in /proc/<pid>/status: the high-water mark of its RSS, which the
+kernel keeps) is read after a warm-up download (so imports and connection pools are in place)
+and again after the 100 MB download. The difference is how much the peak grew because of the
+big file — it would be 100 MB or more if the proxy held the file, whatever Python's allocator
+did meanwhile.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,77 +25,19 @@ from django.urls import reverse
 
 from tests.emulator.factories import attachment_ids, make_fax
 from tests.inbox.conftest import extension_of, point_at, sign_in
-from tests.support.emulator import REPO_ROOT, RunningEmulator, free_port
+from tests.support.emulator import RunningEmulator
+from tests.support.gunicorn import peak_memory
+from tests.support.gunicorn import web_server as gunicorn_server
 
 SIZE = 100 * 1024 * 1024
 LIMIT = 50 * 1024 * 1024
 
 
-def database_url() -> str:
-    database: dict[str, Any] = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user, password = database.get("USER") or "", database.get("PASSWORD") or ""
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgres://{credentials}{database.get('HOST') or 'localhost'}{port}/{database['NAME']}"
-
-
-def peak_memory(pid: int) -> int:
-    """The process's peak resident memory so far (VmHWM), in bytes."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM")
-
-
-def worker_pid(master: int) -> int:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
-        time.sleep(0.1)
-    raise AssertionError("gunicorn started no worker")
-
-
 @pytest.fixture
 def web_server(running: RunningEmulator, tmp_path: Path) -> Iterator[tuple[str, int]]:
     """gunicorn serving the dashboard on this test's database and emulator: (url, worker pid)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "RINGCENTRAL_SERVER_URL": running.url,
-        "RINGCENTRAL_AUTHORIZE_URL": running.url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "TOKEN_ENCRYPTION_KEYS": ",".join(settings.TOKEN_ENCRYPTION_KEYS),
-        "DJANGO_DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    log = (tmp_path / "gunicorn.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1", "--timeout", "120"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/", timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):  # still booting, on a busy machine
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
-                time.sleep(0.1)
-        yield url, worker_pid(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with gunicorn_server(running, tmp_path) as server:
+        yield server.url, server.worker
 
 
 @pytest.fixture
