@@ -12,23 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import requests
 from django.conf import settings
 
+from tests.support.celery_worker import database_url_of_tests
 from tests.support.emulator import REPO_ROOT, RunningEmulator, free_port
-
-
-def database_url() -> str:
-    """The test database, as a DATABASE_URL another process can open."""
-    database: dict[str, Any] = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{database['NAME']}"
-    user, password = database.get("USER") or "", database.get("PASSWORD") or ""
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgres://{credentials}{database.get('HOST') or 'localhost'}{port}/{database['NAME']}"
 
 
 def peak_memory(pid: int) -> int:
@@ -67,7 +56,7 @@ def web_server(
     port = free_port()
     environment = {
         **os.environ,
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url_of_tests(),
         "RINGCENTRAL_SERVER_URL": running.url,
         "RINGCENTRAL_AUTHORIZE_URL": running.url,
         "SECRET_KEY": settings.SECRET_KEY,
