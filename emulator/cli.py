@@ -101,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--db", default=DEFAULT_DB, help="SQLite store (default: %(default)s)")
     seed.add_argument("--seed", type=int, default=1, help="random seed of the demo mailbox")
     seed.add_argument(
-        "--conversations", type=int, default=200, help="SMS conversations in the demo mailbox"
+        "--conversations",
+        type=int,
+        default=200,
+        help="SMS conversations in the demo users' mailboxes (the team mailboxes add their own)",
     )
     seed.set_defaults(handler=run_seed)
 

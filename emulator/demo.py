@@ -1,9 +1,11 @@
-"""The demo mailbox: months of realistic traffic for the three demo users, the same every seed.
+"""The demo mailbox: months of realistic traffic for the three demo users and the two team
+mailboxes, the same every seed.
 
-Everything is drawn from `random.Random(seed)`: the same seed and size give the same messages
-with the same ids, texts, attachments and order; only the clock moves (times are ages before an
-anchor, the hour the seed runs in). Messages are planned first and then written oldest first,
-so ids grow with `creationTime` as they do on the platform.
+Everything is drawn from `random.Random(seed)` (the team mailboxes' traffic from a generator
+of its own, below): the same seed and size give the same messages with the same ids, texts,
+attachments and order; only the clock moves (times are ages before an anchor, the hour the
+seed runs in). Messages are planned first and then written oldest first, so ids grow with
+`creationTime` as they do on the platform.
 
 What it holds, so the dashboard has something to show for every feature:
 * SMS conversations with customers (most of them with the two agents), 1 to 12 messages each,
@@ -12,7 +14,14 @@ What it holds, so the dashboard has something to show for every feature:
   that are long, emoji, non-Latin scripts, multi-line, and text that looks like HTML or script;
 * SMS between two demo users (one copy in each mailbox), company pager threads;
 * inbound faxes (real multi-page PDFs) and voicemails (real WAVs);
-* a few messages already `Deleted`, so restore can be shown.
+* a few messages already `Deleted`, so restore can be shown;
+* the team mailboxes' own traffic (see `plan_team_mailboxes`): "Support Line" answers customers
+  from its number, "Billing" talks invoices, refunds and payments, and both receive faxes.
+
+The team traffic is drawn from a generator of its own, seeded from the same seed and planned
+after the people's, so the people's mailboxes hold the same messages with or without it. Only
+ids differ: message ids follow the creation time across all mailboxes, and a pager thread's id
+is its first message's.
 """
 
 # The texts use look-alike characters (en dash, full-width and Greek letters) on purpose.
@@ -22,12 +31,12 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator import clock, inbound, media
-from emulator.identity import DEMO_USERS, DemoUser
+from emulator.identity import DEMO_USERS, TEAM_EXTENSIONS, DemoUser
 from emulator.mailstore import NewAttachment, insert_message, sms_conversation_id
 from emulator.segments import segment_count
 
@@ -37,6 +46,7 @@ UNREAD_WITHIN = 2 * DAY  # inbound messages younger than this and not yet answer
 
 ADMIN, AGENT, AGENT2 = DEMO_USERS  # 101 Alex (admin), 102 Sam, 103 Riley
 TOLL_FREE = ADMIN.extra_sms_numbers[0]
+SUPPORT_LINE, BILLING = TEAM_EXTENSIONS  # 201 and 202: shared numbers no one person owns
 
 # --------------------------------------------------------------------------- texts
 
@@ -134,12 +144,83 @@ FAX_TITLES = (
     "Purchase order", "Signed contract", "Medical records release", "Invoice",
     "Insurance claim", "Shipping manifest", "Credit application", "Warranty claim form",
 )  # fmt: skip
+SUPPORT_OPENERS = (
+    "Hi, the app keeps signing me out since the last update. Can you help?",
+    "My order #{order} arrived with a part missing.",
+    "Hello, how do I reset my account password?",
+    "The blender I bought doesn't turn on. Order {order}.",
+    "Hi! Is there a manual for the model I bought? I lost mine.",
+    "I got a text saying my delivery failed. What do I do now?",
+    "Can I exchange a size M for an L? Order #{order}",
+    "Hi, this is {name}. I called earlier but nobody picked up.",
+    "Is the support line open on {day}?",
+    "The tracking link you sent me doesn't load.",
+    "Hi, my replacement still hasn't arrived, ticket {order}.",
+    "Does the warranty cover water damage?",
+)  # fmt: skip
+SUPPORT_REPLIES = (
+    "Hi {name}, this is the Acme support line. Happy to help!",
+    "Sorry about that! Could you send a photo of what you received?",
+    "I've sent a replacement for order #{order}, it ships tomorrow.",
+    "Please hold the power button for 10 seconds, then let go.",
+    "You can reset it from the sign-in page, under Forgot password.",
+    "We're here Monday to Friday, 8 am to 6 pm.",
+    "Thanks! I've opened ticket #{order} for this.",
+    "I'm passing this to Billing, they will text you from their number.",
+    "Glad it works now! Anything else?",
+    "A new tracking link is on its way.",
+    "The manual is online at acme-support.example/manuals.",
+)  # fmt: skip
+BILLING_OPENERS = (
+    "Hi, I was charged twice for invoice INV-{order}.",
+    "Can you send me a copy of invoice INV-{order}?",
+    "When will my refund for order #{order} arrive?",
+    "My card was declined but there is money on it. Can you try again?",
+    "I'd like to update the card on file.",
+    "Hello, the amount on my last invoice looks wrong.",
+    "Can I pay invoice INV-{order} in two parts?",
+    "Hi, this is {name}. Support told me to text you about a refund.",
+    "Do you accept bank transfers?",
+    "Please turn off automatic payments on my account.",
+)  # fmt: skip
+BILLING_FOLLOWUPS = (
+    "Thanks!", "OK, I'll wait for it.", "Got the PDF, thank you.", "It went through now 👍",
+    "Can you check again please?", "Which card did you charge?", "Perfect.",
+    "I still don't see the refund.", "Yes, the one ending in 4242.", "That works.",
+    "Sure, {day} is fine.",
+)  # fmt: skip
+BILLING_REPLIES = (
+    "Hi {name}, this is Acme Billing. Let me pull up your account.",
+    "I see the double charge. I've refunded it, allow 3–5 business days.",
+    "Here is invoice INV-{order} again, it's also in your account under Invoices.",
+    "Your refund of $42.50 was issued on {day}.",
+    "Your bank declined the payment. Could you try another card?",
+    "Done, automatic payments are off from the next invoice.",
+    "Yes, we can split it in two, the first half due {day}.",
+    "We accept bank transfers, the details are on the invoice.",
+    "The card on file is updated.",
+    "You're welcome, have a good day!",
+)  # fmt: skip
 PICTURE_SIZES = ((320, 240), (240, 320), (400, 300), (200, 200), (640, 480), (300, 400))
 UNKNOWN_AREAS = ("316", "573", "907", "413")  # no location is derived for these
 SHOWCASE_CUSTOMERS = 12
 
 
 # --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class Texts:
+    """What a mailbox's customers write first and then, and what the mailbox answers."""
+
+    openers: Sequence[str]
+    followups: Sequence[str]
+    replies: Sequence[str]
+
+
+AGENT_TEXTS = Texts(CUSTOMER_OPENERS, CUSTOMER_FOLLOWUPS, AGENT_REPLIES)
+SUPPORT_TEXTS = Texts(SUPPORT_OPENERS + CUSTOMER_OPENERS, CUSTOMER_FOLLOWUPS, SUPPORT_REPLIES)
+BILLING_TEXTS = Texts(BILLING_OPENERS, BILLING_FOLLOWUPS, BILLING_REPLIES)
 
 
 @dataclass(frozen=True)
@@ -350,8 +431,10 @@ def _inbound_writer(
 # --------------------------------------------------------------------------- customers
 
 
-def make_customers(rng: random.Random, count: int) -> list[Customer]:
-    taken = {user.direct_number for user in DEMO_USERS} | {TOLL_FREE}
+def make_customers(rng: random.Random, count: int, avoid: Collection[str] = ()) -> list[Customer]:
+    """`count` customers with numbers of their own: none of the account's, none in `avoid`."""
+    taken = {user.direct_number for user in (*DEMO_USERS, *TEAM_EXTENSIONS)} | {TOLL_FREE}
+    taken.update(avoid)
     areas = sorted(inbound.AREA_LOCATIONS) + list(UNKNOWN_AREAS)
     customers: list[Customer] = []
     while len(customers) < count:
@@ -378,7 +461,12 @@ def pick_owner(rng: random.Random) -> tuple[DemoUser, str]:
 
 
 def random_lines(
-    rng: random.Random, customer: Customer, *, mms: bool, picture_pool: int
+    rng: random.Random,
+    customer: Customer,
+    *,
+    mms: bool,
+    picture_pool: int,
+    texts: Texts = AGENT_TEXTS,
 ) -> list[Line]:
     count = rng.choices(range(1, 13), weights=(6, 8, 9, 8, 7, 6, 5, 4, 3, 2, 2, 1))[0]
     direction = "Inbound" if rng.random() < 0.75 else "Outbound"
@@ -395,10 +483,10 @@ def random_lines(
         elif roll < 0.08 and direction == "Inbound":
             text = long_text(rng)
         elif direction == "Inbound":
-            pool = CUSTOMER_OPENERS if index == 0 else CUSTOMER_FOLLOWUPS
+            pool = texts.openers if index == 0 else texts.followups
             text = fill(rng.choice(pool), rng, customer.name)
         else:
-            text = fill(rng.choice(AGENT_REPLIES), rng, customer.name)
+            text = fill(rng.choice(texts.replies), rng, customer.name)
         if mms and direction == "Inbound" and rng.random() < 0.07:
             pictures = (rng.randrange(picture_pool),)
         status, error = "Delivered", None
@@ -741,41 +829,47 @@ def plan_faxes(plan: Plan, count: int = 10) -> None:
     for index in range(count):
         number, name = FAX_SENDERS[index % len(FAX_SENDERS)]
         title = FAX_TITLES[rng.randrange(len(FAX_TITLES))]
-        pages = rng.choice((1, 1, 2, 3, 4, 6, 12))
-        reference = rng.randrange(100_000, 999_999)
-        texts = [
-            f"{title} {reference}\nFrom: {name or number}\nPage {page} of {pages}\n\n"
-            + " ".join(rng.choice(LONG_SENTENCES) for _ in range(6))
-            for page in range(1, pages + 1)
-        ]
-        pdf = media.pdf_document(texts, title=f"{title} {reference}")
+        pdf = fax_document(rng, title, name or number)
         user = (AGENT, AGENT2, ADMIN)[index % 3]
         age = rng.uniform(0.1, HISTORY_DAYS) * DAY if index else 0.15 * DAY
         read = "Unread" if age < 3 * DAY else "Read"
         availability = "Deleted" if index == 7 else "Alive"
+        plan.add(age, _fax_writer(user, pdf, number, name, read, availability))
 
-        def write(
-            db: sqlite3.Connection,
-            ts: float,
-            user: DemoUser = user,
-            pdf: bytes = pdf,
-            number: str = number,
-            name: str | None = name,
-            read: str = read,
-            availability: str = availability,
-        ) -> None:
-            inbound.inbound_fax(
-                db,
-                to_extension_id=user.extension_id,
-                from_number=number,
-                pdf=pdf,
-                created_ts=ts,
-                read_status=read,
-                from_name=name,
-                availability=availability,
-            )
 
-        plan.add(age, write)
+def fax_document(rng: random.Random, title: str, sender: str) -> bytes:
+    """A real multi-page PDF, each page naming the document and its sender."""
+    pages = rng.choice((1, 1, 2, 3, 4, 6, 12))
+    reference = rng.randrange(100_000, 999_999)
+    texts = [
+        f"{title} {reference}\nFrom: {sender}\nPage {page} of {pages}\n\n"
+        + " ".join(rng.choice(LONG_SENTENCES) for _ in range(6))
+        for page in range(1, pages + 1)
+    ]
+    return media.pdf_document(texts, title=f"{title} {reference}")
+
+
+def _fax_writer(
+    user: DemoUser,
+    pdf: bytes,
+    number: str,
+    name: str | None,
+    read_status: str,
+    availability: str = "Alive",
+) -> Writer:
+    def write(db: sqlite3.Connection, ts: float) -> None:
+        inbound.inbound_fax(
+            db,
+            to_extension_id=user.extension_id,
+            from_number=number,
+            pdf=pdf,
+            created_ts=ts,
+            read_status=read_status,
+            from_name=name,
+            availability=availability,
+        )
+
+    return write
 
 
 def plan_voicemails(plan: Plan, customers: list[Customer], count: int = 10) -> None:
@@ -790,27 +884,190 @@ def plan_voicemails(plan: Plan, customers: list[Customer], count: int = 10) -> N
         user = (AGENT, AGENT2, ADMIN)[index % 3]
         age = rng.uniform(0.05, HISTORY_DAYS) * DAY if index > 1 else (0.08 + index) * DAY
         read = "Unread" if age < 3 * DAY else "Read"
+        plan.add(age, _voicemail_writer(user, audio, number, name, read))
 
-        def write(
-            db: sqlite3.Connection,
-            ts: float,
-            user: DemoUser = user,
-            audio: bytes = audio,
-            number: str = number,
-            name: str | None = name,
-            read: str = read,
-        ) -> None:
-            inbound.inbound_voicemail(
-                db,
-                to_extension_id=user.extension_id,
-                from_number=number,
-                audio=audio,
-                created_ts=ts,
-                read_status=read,
-                from_name=name,
+
+def _voicemail_writer(
+    user: DemoUser, audio: bytes, number: str, name: str | None, read_status: str
+) -> Writer:
+    def write(db: sqlite3.Connection, ts: float) -> None:
+        inbound.inbound_voicemail(
+            db,
+            to_extension_id=user.extension_id,
+            from_number=number,
+            audio=audio,
+            created_ts=ts,
+            read_status=read_status,
+            from_name=name,
+        )
+
+    return write
+
+
+# --------------------------------------------------------------------------- team mailboxes
+
+
+def plan_team_mailboxes(plan: Plan, *, seed: int, avoid: Collection[str]) -> None:
+    """The two team mailboxes: Support Line with 28 to 36 conversations, two faxes and a
+    voicemail; Billing with 10 to 13 conversations and a fax. Each customer texts one of
+    them, except one that Support Line hands over to Billing; none is a customer of the
+    people's (`avoid`).
+
+    Drawn from a generator of their own (see the module's docstring); their events go into
+    `plan` after the people's, so they only interleave by time.
+    """
+    rng = random.Random(f"team-mailboxes-{seed}")  # noqa: S311 (demo content)  # nosec B311
+    team = Plan(rng=rng, anchor=plan.anchor, events=plan.events, pictures=plan.pictures)
+    support_count, billing_count = rng.randint(28, 36), rng.randint(10, 13)
+    customers = make_customers(rng, support_count + billing_count + 1, avoid)
+    handed_over = customers[0]
+    used_by_support = plan_support_showcase(team, customers[1:5], handed_over)
+    used_by_billing = plan_billing_showcase(team, customers[5:7], handed_over)
+    regular = iter(customers[7:])
+    for mailbox, texts, count in (
+        (SUPPORT_LINE, SUPPORT_TEXTS, support_count - used_by_support),
+        (BILLING, BILLING_TEXTS, billing_count - used_by_billing),
+    ):
+        for customer in [next(regular) for _ in range(count)]:
+            plan_thread(
+                team,
+                user=mailbox,
+                user_number=mailbox.direct_number,
+                customer=customer,
+                lines=random_lines(rng, customer, mms=True, picture_pool=6, texts=texts),
+                start_age=HISTORY_DAYS * DAY * rng.random() ** 1.6 + 300,
             )
+    callers = list(regular)
+    for mailbox, title, sender, age in (
+        (SUPPORT_LINE, "Warranty claim form", FAX_SENDERS[0], 0.5 * DAY),
+        (SUPPORT_LINE, "Shipping manifest", FAX_SENDERS[4], 12 * DAY),
+        (BILLING, "Invoice", FAX_SENDERS[2], 1.6 * DAY),
+    ):
+        number, name = sender
+        pdf = fax_document(rng, title, name or number)
+        read = "Unread" if age < 3 * DAY else "Read"
+        team.add(age, _fax_writer(mailbox, pdf, number, name, read))
+    caller = callers[0]
+    audio = media.wav_tone(rng.randint(3, 7), frequency=200.0)
+    team.add(
+        0.7 * DAY, _voicemail_writer(SUPPORT_LINE, audio, caller.number, caller.name, "Unread")
+    )
 
-        plan.add(age, write)
+
+def plan_support_showcase(plan: Plan, customers: Sequence[Customer], handed_over: Customer) -> int:
+    """Support Line's hand-written conversations; returns how many it used (5).
+
+    Two customers wait for an answer (one with a photo), pictures go both ways, replies fail
+    to deliver, and `handed_over` is sent on to Billing (see `plan_billing_showcase`).
+    """
+    number = SUPPORT_LINE.direct_number
+    first_waiting, second_waiting, with_pictures, unreachable = customers
+    waiting = (
+        (0.1 * DAY, [Line("Inbound", "Hi, is anyone there? My order never arrived."),
+                     Line("Inbound", "Hello??")]),
+        (0.3 * DAY, [Line("Inbound", "The screen came cracked, see the photo", (0,)),
+                     Line("Inbound", "What should I do?")]),
+    )  # fmt: skip
+    for customer, (start_age, lines) in zip((first_waiting, second_waiting), waiting, strict=True):
+        plan_thread(
+            plan,
+            user=SUPPORT_LINE,
+            user_number=number,
+            customer=customer,
+            lines=lines,
+            brisk=True,
+            start_age=start_age,
+        )
+    plan_thread(
+        plan,
+        user=SUPPORT_LINE,
+        user_number=number,
+        customer=with_pictures,
+        lines=[
+            Line("Inbound", "Which cable goes where? Nothing lights up", (1,)),
+            Line("Outbound", "Like this: the grey one goes into the port marked IN.", (3,)),
+            Line("Inbound", "", (2,)),
+            Line("Inbound", "Works now, thank you!"),
+            Line("Outbound", "Great, enjoy it!"),
+        ],
+        brisk=True,
+        start_age=4 * DAY,
+    )
+    plan_thread(
+        plan,
+        user=SUPPORT_LINE,
+        user_number=number,
+        customer=unreachable,
+        lines=[
+            Line("Inbound", "Please call or text me about ticket 48213, this is my cell."),
+            Line("Outbound", "Hi, this is Acme support returning your message.",
+                 status="DeliveryFailed", error_code="SMS-CAR-411"),
+            Line("Outbound", "Your replacement ships today, tracking to follow.",
+                 status="DeliveryFailed", error_code="SMS-UP-410"),
+        ],
+        brisk=True,
+        start_age=1.1 * DAY,
+    )  # fmt: skip
+    plan_thread(
+        plan,
+        user=SUPPORT_LINE,
+        user_number=number,
+        customer=handed_over,
+        lines=[
+            Line("Inbound", "Hi, I was charged twice for my last order."),
+            Line("Outbound", "I'm passing this to Billing, they will text you from their number."),
+            Line("Inbound", "OK, thanks"),
+        ],
+        brisk=True,
+        start_age=2.6 * DAY,
+    )
+    return 5
+
+
+def plan_billing_showcase(plan: Plan, customers: Sequence[Customer], handed_over: Customer) -> int:
+    """Billing's hand-written conversations; returns how many it used (3): the customer
+    Support Line handed over, one who waits for an invoice, one who sends a photo of a bank
+    statement and misses the follow-up."""
+    number = BILLING.direct_number
+    waiting, with_statement = customers
+    first_name = handed_over.name.split()[0] if handed_over.name else "there"
+    plan_thread(
+        plan,
+        user=BILLING,
+        user_number=number,
+        customer=handed_over,
+        lines=[
+            Line("Outbound", f"Hi {first_name}, Support told me about the double charge."),
+            Line("Inbound", "Yes! Two charges of $58.20 on the same day."),
+            Line("Outbound", "I've refunded the second one, allow 3–5 business days."),
+            Line("Inbound", "Thank you 🙏"),
+        ],
+        brisk=True,
+        start_age=2.55 * DAY,
+    )
+    plan_thread(
+        plan,
+        user=BILLING,
+        user_number=number,
+        customer=waiting,
+        lines=[Line("Inbound", "Can you send me a copy of invoice INV-30418? I need it today.")],
+        start_age=0.2 * DAY,
+    )
+    plan_thread(
+        plan,
+        user=BILLING,
+        user_number=number,
+        customer=with_statement,
+        lines=[
+            Line("Inbound", "Here's my bank statement, the refund isn't there", (4,)),
+            Line("Outbound", "Thanks, I see it. It was sent on Monday, it should land tomorrow."),
+            Line("Outbound", "Did the refund arrive?", status="DeliveryFailed",
+                 error_code="SMS-CAR-430"),
+        ],
+        brisk=True,
+        start_age=6 * DAY,
+    )  # fmt: skip
+    return 3
 
 
 # --------------------------------------------------------------------------- entry point
@@ -842,6 +1099,7 @@ def build_demo_mailbox(
     plan_pager(plan, customers)
     plan_faxes(plan)
     plan_voicemails(plan, regular[conversations - used :])
+    plan_team_mailboxes(plan, seed=seed, avoid={customer.number for customer in customers})
     before = db.execute("SELECT COUNT(*) FROM message").fetchone()[0]
     for ts, _, write in sorted(plan.events, key=lambda event: (event[0], event[1])):
         write(db, ts)

@@ -1,6 +1,9 @@
-"""The demo account: its app, its people and their numbers, the same on every seed.
+"""The demo account: its app, its people, its team mailboxes and their numbers, the same on
+every seed.
 
-Credentials are deterministic so that `make run`, the tests and the README can name them.
+A team mailbox ("Support Line", "Billing") is how RingCentral models a shared number: a `User`
+extension that no one person uses, whose number the team answers from. It signs in like a
+person. Credentials are deterministic so that `make run`, the tests and the README can name them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.inbound import full_name
 from emulator.store import dumps, loads
 
 DEMO_CLIENT_ID = "demo-inbox-client"
@@ -31,17 +35,21 @@ PHONE_NUMBER_IDS = 7_000_000_000  # real phone-number ids are int64 values this 
 
 @dataclass(frozen=True)
 class DemoUser:
+    """An extension of the demo account that signs in: a person or a team mailbox."""
+
     extension_id: int
     extension_number: str
     first_name: str
-    last_name: str
+    last_name: str  # empty for a mailbox named in one word ("Billing")
     is_admin: bool
     direct_number: str
     extra_sms_numbers: tuple[str, ...] = ()
+    kind: str = "person"  # or "team": a shared number's owner that no one person uses
 
     @property
     def username(self) -> str:
-        return f"{self.first_name}.{self.last_name}@acme-support.example".lower()
+        local = ".".join(part for part in (self.first_name, self.last_name) if part)
+        return f"{local}@acme-support.example".lower()
 
     @property
     def password(self) -> str:
@@ -53,10 +61,16 @@ DEMO_USERS = (
     DemoUser(5_000_000_102, "102", "Sam", "Rivera", False, "+16505550102"),
     DemoUser(5_000_000_103, "103", "Riley", "Chen", False, "+16505550103"),
 )
+TEAM_EXTENSIONS = (
+    DemoUser(5_000_000_201, "201", "Support", "Line", False, "+16505550201", kind="team"),
+    DemoUser(5_000_000_202, "202", "Billing", "", False, "+16505550202", kind="team"),
+)
+SIGN_IN_EXTENSIONS = DEMO_USERS + TEAM_EXTENSIONS  # everyone with a password and a JWT
 
 
 def jwt_credential(user: DemoUser) -> str:
-    """A JWT like the ones the Developer Console issues, signed with the demo app's secret."""
+    """A JWT like the ones the Developer Console issues, signed with the demo app's secret;
+    a person's and a team mailbox's alike."""
 
     def segment(data: dict[str, Any]) -> str:
         raw = json.dumps(data, separators=(",", ":")).encode()
@@ -79,7 +93,8 @@ def jwt_credential(user: DemoUser) -> str:
 
 
 def seed_identity(db: sqlite3.Connection, *, created_ts: float) -> None:
-    """(Re)create the app, the account, its extensions and phone numbers."""
+    """(Re)create the app, the account, its extensions (people and team mailboxes) and their
+    phone numbers."""
     db.execute(
         "INSERT INTO app(client_id, client_secret, name, redirect_uris, scope) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -96,7 +111,7 @@ def seed_identity(db: sqlite3.Connection, *, created_ts: float) -> None:
         "'MainCompanyNumber', 'VoiceFax', 'Main number', 1, 'San Mateo, CA')",
         (PHONE_NUMBER_IDS, ACCOUNT_ID, MAIN_NUMBER, dumps(["CallerId"])),
     )
-    for user in DEMO_USERS:
+    for user in SIGN_IN_EXTENSIONS:
         db.execute(
             "INSERT INTO extension(id, account_id, extension_number, first_name, last_name, "
             "email, type, status, is_admin, username, password, jwt, created_ts) "
@@ -144,10 +159,12 @@ def sms_numbers(db: sqlite3.Connection, extension_id: int) -> list[str]:
 
 
 def credentials(db: sqlite3.Connection) -> dict[str, Any]:
-    """What `python -m emulator credentials` prints."""
+    """What `python -m emulator credentials` prints: every extension that signs in, people and
+    team mailboxes, each with its `kind`."""
     apps = db.execute("SELECT * FROM app ORDER BY client_id").fetchall()
     users = db.execute("SELECT * FROM extension ORDER BY extension_number").fetchall()
     app = apps[0] if apps else None
+    kinds = {user.extension_id: user.kind for user in SIGN_IN_EXTENSIONS}
     return {
         "client_id": app["client_id"] if app else None,
         "client_secret": app["client_secret"] if app else None,
@@ -159,10 +176,11 @@ def credentials(db: sqlite3.Connection) -> dict[str, Any]:
                 "password": row["password"],
                 "extension_id": row["id"],
                 "extension_number": row["extension_number"],
-                "name": f"{row['first_name']} {row['last_name']}",
+                "name": full_name(row),
                 "is_admin": bool(row["is_admin"]),
                 "sms_numbers": sms_numbers(db, row["id"]),
                 "jwt": row["jwt"],
+                "kind": kinds.get(row["id"], "person"),
             }
             for row in users
         ],

@@ -24,6 +24,7 @@ from emulator import clock
 from emulator.config import Config
 from emulator.errors import ApiError
 from emulator.event_filters import EventFilter, from_text
+from emulator.inbound import full_name
 from emulator.jobs import background_job
 from emulator.mailstore import attachments_of, message_record
 from emulator.store import Store, dumps, loads
@@ -125,7 +126,7 @@ def instant_sms_body(db: sqlite3.Connection, message_id: int, public_url: str) -
     record["owner"] = {
         "extensionId": str(row["extension_id"]),
         "extensionType": "User",
-        "name": f"{ext['first_name']} {ext['last_name']}" if ext else "",
+        "name": full_name(ext) if ext else "",
     }
     return record
 

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from emulator import clock
 from emulator.errors import invalid_parameter
+from emulator.inbound import full_name
 from emulator.paging import page_params, paging_blocks
 from emulator.store import loads
 from emulator.web import Ctx, json_response, mailbox, resolve_account, route
@@ -57,8 +58,11 @@ def extension_uri(base_url: str, row: sqlite3.Row) -> str:
 
 
 def contact_info(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """`ContactInfo`: the company is the account's name, the business phone the direct number."""
-    contact: dict[str, Any] = {"firstName": row["first_name"], "lastName": row["last_name"]}
+    """`ContactInfo`: the company is the account's name, the business phone the direct number.
+    A team mailbox named in one word ("Billing") has no `lastName`."""
+    contact: dict[str, Any] = {"firstName": row["first_name"]}
+    if row["last_name"]:
+        contact["lastName"] = row["last_name"]
     account = db.execute("SELECT name FROM account WHERE id = ?", (row["account_id"],)).fetchone()
     if account is not None:
         contact["company"] = account["name"]
@@ -81,7 +85,7 @@ def extension_summary(ctx: Ctx, db: sqlite3.Connection, row: sqlite3.Row) -> dic
         "id": row["id"],
         "extensionNumber": row["extension_number"],
         "contact": contact_info(db, row),
-        "name": f"{row['first_name']} {row['last_name']}",
+        "name": full_name(row),
         "type": row["type"],
         "status": row["status"],
         "permissions": {

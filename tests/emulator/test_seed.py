@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from emulator import clock, media
-from emulator.identity import DEMO_USERS
+from emulator.identity import DEMO_USERS, TEAM_EXTENSIONS
 from emulator.mailstore import message_records
 from emulator.seed import seed
 from emulator.store import Store
@@ -22,6 +22,7 @@ from tests.emulator.openapi import assert_matches_schema
 from tests.support.emulator import REPO_ROOT
 
 ADMIN, AGENT, AGENT2 = (user.extension_id for user in DEMO_USERS)
+SUPPORT_LINE, BILLING = (team.extension_id for team in TEAM_EXTENSIONS)
 
 
 def seeded(tmp_path: Path, name: str, **options: Any) -> Store:
@@ -89,15 +90,17 @@ def test_it_spreads_conversations_over_the_last_90_days(demo):
             "SELECT MIN(creation_ts), MAX(creation_ts) FROM message"
         ).fetchone()
         conversations = db.execute(
-            "SELECT COUNT(DISTINCT conversation_id) FROM message WHERE type = 'SMS'"
+            "SELECT COUNT(DISTINCT conversation_id) FROM message WHERE type = 'SMS' "
+            "AND extension_id IN (?, ?, ?)",
+            (ADMIN, AGENT, AGENT2),
         ).fetchone()[0]
 
     assert clock.now() - oldest <= 90 * 86400 + 3600
     assert clock.now() - oldest > 45 * 86400
     assert newest <= clock.now()
     assert clock.now() - newest < 86400  # something arrived today
-    # 200 with customers, plus the two conversations between demo users and the customer
-    # who talks to both agents separately.
+    # In the people's mailboxes: 200 with customers, plus the two conversations between demo
+    # users and the customer who talks to both agents separately.
     assert 200 <= conversations <= 204
     per_mailbox = Counter(r["extensionId"] for r in records if r["type"] == "SMS")
     assert per_mailbox[str(AGENT)] > per_mailbox[str(ADMIN)]
@@ -123,7 +126,9 @@ def test_it_holds_every_type_direction_and_state(demo):
     assert all(r["readStatus"] == "Read" for r in records if r["direction"] == "Outbound")
     unread = [r for r in records if r["readStatus"] == "Unread"]
     assert unread and all(r["direction"] == "Inbound" for r in unread)
-    assert {r["extensionId"] for r in unread} == {str(ADMIN), str(AGENT), str(AGENT2)}
+    assert {r["extensionId"] for r in unread} == {
+        str(extension) for extension in (ADMIN, AGENT, AGENT2, SUPPORT_LINE, BILLING)
+    }
     deleted = [r for r in records if r["availability"] == "Deleted"]
     assert len(deleted) >= 3
     assert {"Fax", "SMS"} <= {r["type"] for r in deleted}
@@ -221,13 +226,14 @@ def test_it_receives_faxes_with_real_pdfs_and_voicemails_with_real_audio(demo):
                                   "WHERE type IN ('RenderedDocument', 'AudioRecording')")
         }  # fmt: skip
 
-    assert len(faxes) == 10
+    # 10 for the people, 2 for Support Line and 1 for Billing
+    assert len(faxes) == 13
     assert len({r["faxPageCount"] for r in faxes}) >= 3
     for fax in faxes:
         assert fax["attachments"][0]["contentType"] == "application/pdf"
         assert media.pdf_page_count(documents[fax["id"]]) == fax["faxPageCount"]
         assert fax["subject"] == fax["from"]["phoneNumber"] and "to" not in fax
-    assert len(voicemails) == 10
+    assert len(voicemails) == 11  # 10 for the people, 1 for Support Line
     for voicemail in voicemails:
         recording = voicemail["attachments"][0]
         assert recording["contentType"] == "audio/x-wav"
