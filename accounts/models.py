@@ -48,15 +48,24 @@ class User(AbstractUser):
 
 
 class RingCentralCredential(models.Model):
-    """One person's RingCentral session: its tokens, encrypted (see `accounts.tokens`), and
-    whether it still works. Read and changed only through `accounts.services`."""
+    """A RingCentral session of one extension: its tokens, encrypted (see `accounts.tokens`),
+    and whether it still works. Read and changed only through `accounts.services`.
+
+    A person's own session has their `user`; a session of an extension no person owns (a
+    shared number's, connected by an admin as a team mailbox) has none. Both are refreshed
+    the same way, under the row's lock."""
 
     class Status(models.TextChoices):
         CONNECTED = "connected", "Connected"
         RECONNECT = "reconnect", "Needs reconnecting"
         SIGNED_OUT = "signed_out", "Signed out"
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="rc_credential")
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="rc_credential"
+    )
+    # the extension the session is of (RingCentral ids, int64)
+    account_id = models.BigIntegerField("RingCentral account id", null=True, blank=True)
+    extension_id = models.BigIntegerField("RingCentral extension id", null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
     # why the credential needs reconnecting, as a sentence a person can read
     status_reason = models.TextField(blank=True)
@@ -75,6 +84,14 @@ class RingCentralCredential(models.Model):
 
     class Meta:
         verbose_name = "RingCentral credential"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id"],
+                name="accounts_credential_one_per_extension",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"RingCentral credential of {self.user}"
+        if self.user_id is not None:
+            return f"RingCentral credential of {self.user}"
+        return f"RingCentral credential of extension {self.extension_id}"

@@ -5,11 +5,13 @@ code verifier, where to go next) in the Django session and returns the URL to se
 to; `signin_complete` checks RingCentral's answer against it (single-use), exchanges the code,
 reads the extension and its numbers, and creates or updates the user and their credential.
 
-Clients: `ringcentral_client_for(user)` gives a client with a working access token, refreshing
-the token ahead of its expiry; `ringcentral_call(user, operation)` runs one operation with such
-a client and, should RingCentral refuse the token (401), refreshes once and tries again. When
-the session is over for good, both raise `ReconnectRequired` and the credential is marked as
-needing reconnection.
+Clients: `ringcentral_client_for(holder)` gives a client with a working access token,
+refreshing the token ahead of its expiry; `ringcentral_call(holder, operation)` runs one
+operation with such a client and, should RingCentral refuse the token (401), refreshes once and
+tries again. When the session is over for good, both raise `ReconnectRequired` and the
+credential is marked as needing reconnection. The holder is a person (their own session) or a
+credential of an extension no person owns (a shared number connected as a team mailbox,
+`extension_connect_*`): both take the same path.
 
 Refreshing is serialised by a row lock on the credential (`select_for_update` in a transaction;
 on SQLite, which has no row locks, a write to the row first takes the database's write lock,
@@ -29,7 +31,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -38,7 +40,7 @@ import redis
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
@@ -64,6 +66,9 @@ from rcapi import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Whose session a call uses: a person's own, or a credential that belongs to no person.
+Holder = User | RingCentralCredential
 
 # Refresh this long before the access token ends (at most half its lifetime, for short ones).
 REFRESH_AHEAD = timedelta(seconds=120)
@@ -308,6 +313,10 @@ def user_sync_from_ringcentral(
     says, and store their new tokens."""
     if extension.account_id is None or extension.id <= 0:
         raise SignInError(SIGNIN_REJECTED)
+    if RingCentralCredential.objects.filter(
+        account_id=extension.account_id, extension_id=extension.id, user=None
+    ).exists():
+        raise SignInError(SHARED_EXTENSION, status=403)
     user, _ = User.objects.get_or_create(
         rc_account_id=extension.account_id,
         rc_extension_id=extension.id,
@@ -330,6 +339,7 @@ def user_sync_from_ringcentral(
     user.role = user_role_for(rc_is_admin=user.rc_is_admin, role_granted=user.role_granted)
     user.save()
     credential, _ = RingCentralCredential.objects.get_or_create(user=user)
+    credential.account_id, credential.extension_id = extension.account_id, extension.id
     _store_tokens(credential, tokens)
     credential.verified_at = None
     credential.save()
@@ -361,29 +371,197 @@ def _store_tokens(credential: RingCentralCredential, tokens: TokenSet) -> None:
     credential.status_reason = ""
 
 
+# --------------------------------------------------------------------------- shared extensions
+
+CONNECT_SESSION_KEY = "accounts_pending_connect"
+PERSONAL_EXTENSION = (
+    "This RingCentral extension is a person's own ({name}), so it cannot be connected as a "
+    "shared mailbox. Sign in at RingCentral as the shared extension (for example your support "
+    "line's) instead."
+)
+SHARED_EXTENSION = (
+    "This RingCentral extension is connected as a team mailbox, so nobody signs in with it "
+    "as a person. Sign in with your own RingCentral extension."
+)
+OTHER_ACCOUNT = (
+    "This RingCentral extension belongs to another RingCentral account than yours, so it "
+    "was not connected."
+)
+JWT_REFUSED = (
+    "RingCentral did not accept this JWT credential: it may be mistyped, revoked, or made "
+    "for another app. Nothing was connected."
+)
+
+
+@dataclass(frozen=True)
+class ConnectedExtension:
+    """A session of an extension no person owns, stored (`credential`) and described."""
+
+    credential: RingCentralCredential
+    account_id: int
+    extension_id: int
+    extension_number: str
+    name: str
+    sms_numbers: tuple[str, ...]
+    next_url: str = ""
+
+
+def extension_connect_start(*, session: SessionBase, next_url: str) -> str:
+    """Begin connecting a shared extension through RingCentral's sign-in page (PKCE, a state
+    of its own, kept apart from a person's sign-in) and return the URL to send the browser to.
+    The callback tells the two apart by the state (`extension_connect_pending`)."""
+    state = secrets.token_urlsafe(32)
+    url, code_verifier = oauth_app().authorization_request(state)
+    session[CONNECT_SESSION_KEY] = {
+        "state": state,
+        "code_verifier": code_verifier,
+        "next": next_url,
+        "started_at": time.time(),
+    }
+    return browser_authorize_url(url)
+
+
+def extension_connect_pending(*, session: SessionBase, params: Mapping[str, str]) -> bool:
+    """Whether RingCentral's answer `params` belongs to a pending connection of a shared
+    extension (its state matches), not to a person's sign-in."""
+    pending = session.get(CONNECT_SESSION_KEY)
+    state = params.get("state") or ""
+    expected = str(pending.get("state") or "") if isinstance(pending, dict) else ""
+    return bool(state and expected) and secrets.compare_digest(state.encode(), expected.encode())
+
+
+def extension_connect_pending_next(*, session: SessionBase) -> str:
+    """Where the pending connection was to land (a safe path), "" when none is pending."""
+    pending = session.get(CONNECT_SESSION_KEY)
+    next_url = pending.get("next") if isinstance(pending, dict) else None
+    return next_url if isinstance(next_url, str) else ""
+
+
+def extension_connect_complete(
+    *, session: SessionBase, params: Mapping[str, str], by: User
+) -> ConnectedExtension:
+    """Finish connecting a shared extension with RingCentral's answer; the same checks as a
+    sign-in (single use, age, state, errors). Raises `SignInError` with a sentence."""
+    pending = session.pop(CONNECT_SESSION_KEY, None)
+    if not isinstance(pending, dict):
+        raise SignInError(NO_PENDING_SIGNIN)
+    if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
+        raise SignInError(SIGNIN_EXPIRED)
+    state, expected = params.get("state") or "", str(pending.get("state") or "")
+    if not state or not expected or not secrets.compare_digest(state.encode(), expected.encode()):
+        raise SignInError(STATE_MISMATCH)
+    error = params.get("error")
+    if error:
+        if error == "access_denied":
+            raise SignInError("You cancelled at RingCentral, so nothing was connected.")
+        raise SignInError(f"RingCentral refused to connect the extension: {error[:100]}.")
+    code = params.get("code") or ""
+    if not code:
+        raise SignInError(NO_CODE)
+    tokens = _exchange(code, str(pending.get("code_verifier", "")))
+    connected = _connected_extension(tokens, by=by)
+    return replace(connected, next_url=str(pending.get("next") or ""))
+
+
+def extension_connect_jwt(*, assertion: str, by: User) -> ConnectedExtension:
+    """Connect a shared extension with a JWT credential (RingCentral's JWT grant). The JWT
+    itself is not kept: the session it opens is refreshed like any other."""
+    failure: SignInError | None = None
+    try:
+        tokens = oauth_app().jwt_grant(assertion.strip())
+    except (AuthExpired, Rejected) as exc:
+        log.info("RingCentral refused a JWT credential: %s", exc)
+        failure = SignInError(JWT_REFUSED)
+    except (Unavailable, RateLimited) as exc:
+        log.warning("RingCentral was unavailable for a JWT grant: %s", exc)
+        failure = SignInError(UNREACHABLE, status=503)
+    if failure is not None:
+        raise failure
+    return _connected_extension(tokens, by=by)
+
+
+def _connected_extension(tokens: TokenSet, *, by: User) -> ConnectedExtension:
+    extension, numbers = _whoami(tokens)
+    try:
+        return _shared_credential_store(extension, numbers, tokens, by=by)
+    except SignInError:
+        _revoke_quietly(tokens.refresh_token or tokens.access_token, extension.id)
+        raise
+
+
+@transaction.atomic
+def _shared_credential_store(
+    extension: Extension, phone_numbers: Sequence[PhoneNumber], tokens: TokenSet, *, by: User
+) -> ConnectedExtension:
+    if extension.account_id is None or extension.id <= 0:
+        raise SignInError(SIGNIN_REJECTED)
+    if extension.account_id != by.rc_account_id:
+        raise SignInError(OTHER_ACCOUNT, status=403)
+    person = User.objects.filter(
+        rc_account_id=extension.account_id, rc_extension_id=extension.id
+    ).first()
+    if person is not None:
+        name = person.get_full_name() or person.username
+        raise SignInError(PERSONAL_EXTENSION.format(name=name))
+    credential, _ = RingCentralCredential.objects.get_or_create(
+        account_id=extension.account_id, extension_id=extension.id, user=None
+    )
+    locked = _locked_credential(credential)
+    assert locked is not None
+    credential = locked
+    _store_tokens(credential, tokens)
+    credential.verified_at = None
+    credential.save()
+    log.info(
+        "RingCentral extension %s of account %s connected as a shared mailbox by user %s",
+        extension.id, extension.account_id, by.pk,
+    )  # fmt: skip
+    return ConnectedExtension(
+        credential=credential,
+        account_id=extension.account_id,
+        extension_id=extension.id,
+        extension_number=extension.extension_number or "",
+        name=(extension.name or f"Extension {extension.extension_number or extension.id}")[:80],
+        sms_numbers=tuple(
+            number.phone_number
+            for number in phone_numbers
+            if number.can_send_sms and number.phone_number
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- sign-out
 
 
 def credential_sign_out(*, user: User) -> None:
     """Forget the user's tokens and end their session at RingCentral. RingCentral's failures
     are logged (without tokens) and otherwise ignored: the tokens are gone here either way."""
+    credential_end(holder=user)
+
+
+def credential_end(*, holder: Holder, reason: str = SIGNED_OUT) -> None:
+    """Forget the holder's tokens and end the session at RingCentral (see
+    `credential_sign_out`); `reason` is the sentence the credential then shows."""
     with transaction.atomic():
-        credential = _locked_credential(user.pk)
+        credential = _locked_credential(holder)
         if credential is None:
             return
+        extension_id = _stored_extension_id(credential)
         stored = credential.refresh_token_encrypted or credential.access_token_encrypted
         credential.access_token_encrypted = credential.refresh_token_encrypted = ""  # cleared  # nosec B105
         credential.access_expires_at = credential.refresh_expires_at = None
         credential.status = RingCentralCredential.Status.SIGNED_OUT
-        credential.status_reason = SIGNED_OUT
+        credential.status_reason = reason
         credential.save()
     try:
         token = token_decrypt(stored)
     except TokenDecryptionError:
-        log.warning("Could not end the RingCentral session of user %s: %s", user.pk, UNREADABLE)
+        log.warning(
+            "Could not end the RingCentral session of extension %s: %s", extension_id, UNREADABLE
+        )
         return
-    if token and user.rc_extension_id is not None:
-        _revoke_quietly(token, user.rc_extension_id)
+    if token and extension_id is not None:
+        _revoke_quietly(token, extension_id)
 
 
 def _revoke_quietly(token: str, extension_id: int) -> None:
@@ -396,46 +574,46 @@ def _revoke_quietly(token: str, extension_id: int) -> None:
 # --------------------------------------------------------------------------- clients
 
 
-def ringcentral_client_for(user: User) -> RingCentralClient:
-    """A client for `user` with an access token that is not about to expire.
+def ringcentral_client_for(holder: Holder) -> RingCentralClient:
+    """A client for `holder` with an access token that is not about to expire.
 
     The token is refreshed first when it ends within `REFRESH_AHEAD` (or half its lifetime),
     once, whatever the number of processes asking at the same moment. Raises
-    `ReconnectRequired` when the user must sign in with RingCentral again, and the transient
+    `ReconnectRequired` when the session must be made again (signing in), and the transient
     `Unavailable` / `RateLimited` when a needed refresh could not be made just now.
 
     A call the client then makes can still raise `AuthExpired` (the session was revoked);
     `ringcentral_call` handles that, so prefer it.
     """
-    extension_id = _extension_id(user)
-    return _client(_access_token_for(user), extension_id)
+    extension_id = _extension_id(holder)
+    return _client(_access_token_for(holder), extension_id)
 
 
 def ringcentral_call(
-    user: User,
+    holder: Holder,
     operation: Callable[[RingCentralClient], T],
     *,
     slot_timeout: float = SLOT_TIMEOUT,
 ) -> T:
-    """`operation(client)` with `user`'s client. If RingCentral refuses the token (401, which
+    """`operation(client)` with `holder`'s client. If RingCentral refuses the token (401, which
     means the request did nothing), the token is refreshed (unless another process just did)
     and the operation tried once more; if the session is over, the credential is marked as
     needing reconnection and `ReconnectRequired` is raised. Each call waits at most
     `slot_timeout` seconds for a slot of the rate budget (`RateLimited` past it)."""
-    extension_id = _extension_id(user)
-    token = _access_token_for(user)
+    extension_id = _extension_id(holder)
+    token = _access_token_for(holder)
     try:
         with _client(token, extension_id, slot_timeout=slot_timeout) as client:
             return operation(client)
     except AuthExpired as exc:
         log.info("RingCentral refused the token of extension %s: %s", extension_id, exc)
-    token = _access_token_for(user, refused=token)
+    token = _access_token_for(holder, refused=token)
     try:
         with _client(token, extension_id, slot_timeout=slot_timeout) as client:
             return operation(client)
     except AuthExpired as exc:
         log.info("RingCentral refused the new token of extension %s: %s", extension_id, exc)
-    credential_mark_reconnect(user=user, reason=SESSION_ENDED)
+    credential_mark_reconnect(holder=holder, reason=SESSION_ENDED)
     raise ReconnectRequired(SESSION_ENDED)
 
 
@@ -443,7 +621,7 @@ def credential_verify(*, user_id: int, max_age: timedelta = VERIFY_EVERY) -> Non
     """Check that the user's RingCentral connection works (one `readExtension` call), unless
     it was seen working within `max_age`. Raises `ReconnectRequired` when it does not."""
     user = User.objects.get(pk=user_id)
-    credential = RingCentralCredential.objects.filter(user=user).first()
+    credential = _credential_rows(user).first()
     _require_connected(credential)
     assert credential is not None
     if credential.verified_at is not None and timezone.now() - credential.verified_at < max_age:
@@ -452,23 +630,47 @@ def credential_verify(*, user_id: int, max_age: timedelta = VERIFY_EVERY) -> Non
     RingCentralCredential.objects.filter(pk=credential.pk).update(verified_at=timezone.now())
 
 
-def credential_mark_reconnect(*, user: User, reason: str = SESSION_ENDED) -> None:
-    """The session is over: the user must sign in with RingCentral again."""
-    updated = RingCentralCredential.objects.filter(
-        user=user, status=RingCentralCredential.Status.CONNECTED
-    ).update(
-        status=RingCentralCredential.Status.RECONNECT,
-        status_reason=reason,
-        updated_at=timezone.now(),
+def credential_mark_reconnect(*, holder: Holder, reason: str = SESSION_ENDED) -> None:
+    """The session is over: it must be made again (signing in with RingCentral)."""
+    updated = (
+        _credential_rows(holder)
+        .filter(status=RingCentralCredential.Status.CONNECTED)
+        .update(
+            status=RingCentralCredential.Status.RECONNECT,
+            status_reason=reason,
+            updated_at=timezone.now(),
+        )
     )
     if updated:
-        log.info("RingCentral credential of user %s needs reconnecting", user.pk)
+        log.info("RingCentral credential of %s needs reconnecting", _described(holder))
 
 
-def _extension_id(user: User) -> int:
-    if user.rc_extension_id is None:
+def _credential_rows(holder: Holder) -> QuerySet[RingCentralCredential]:
+    if isinstance(holder, User):
+        return RingCentralCredential.objects.filter(user=holder)
+    return RingCentralCredential.objects.filter(pk=holder.pk)
+
+
+def _described(holder: Holder) -> str:
+    """Who the holder is, for the logs (ids only)."""
+    if isinstance(holder, User):
+        return f"user {holder.pk}"
+    return f"extension {holder.extension_id}"
+
+
+def _stored_extension_id(credential: RingCentralCredential) -> int | None:
+    if credential.extension_id is not None:
+        return credential.extension_id
+    return credential.user.rc_extension_id if credential.user is not None else None
+
+
+def _extension_id(holder: Holder) -> int:
+    extension_id = (
+        holder.rc_extension_id if isinstance(holder, User) else _stored_extension_id(holder)
+    )
+    if extension_id is None:
         raise ReconnectRequired(NOT_CONNECTED)
-    return user.rc_extension_id
+    return extension_id
 
 
 def _require_connected(credential: RingCentralCredential | None) -> None:
@@ -485,45 +687,45 @@ def _expiring(credential: RingCentralCredential, now: datetime) -> bool:
     return credential.access_expires_at - ahead <= now
 
 
-def _locked_credential(user_id: int) -> RingCentralCredential | None:
-    """The user's credential, locked until the end of the current transaction.
+def _locked_credential(holder: Holder) -> RingCentralCredential | None:
+    """The holder's credential, locked until the end of the current transaction.
 
     PostgreSQL locks the row (`SELECT … FOR UPDATE`). SQLite has no row locks and ignores
     `select_for_update`, so a no-op write to the row comes first: it takes SQLite's database
     write lock (held until commit), and every other writer, refreshers included, waits for it
     (the `timeout` database option bounds the wait).
     """
-    rows = RingCentralCredential.objects.filter(user_id=user_id)
+    rows = _credential_rows(holder)
     if connection.vendor == "sqlite":
         rows.update(status=F("status"))
     return rows.select_for_update().first()
 
 
-def _access_token_for(user: User, *, refused: str | None = None) -> str:
-    """A usable access token of `user`: the stored one, or a refreshed one when it is about
+def _access_token_for(holder: Holder, *, refused: str | None = None) -> str:
+    """A usable access token of `holder`: the stored one, or a refreshed one when it is about
     to expire or RingCentral just `refused` it."""
     if refused is None:
-        credential = RingCentralCredential.objects.filter(user=user).first()
+        credential = _credential_rows(holder).first()
         _require_connected(credential)
         assert credential is not None
         if not _expiring(credential, timezone.now()):
-            return _decrypted(user, credential.access_token_encrypted)
-    return _refresh_under_lock(user, refused=refused)
+            return _decrypted(holder, credential.access_token_encrypted)
+    return _refresh_under_lock(holder, refused=refused)
 
 
-def _decrypted(user: User, stored: str) -> str:
+def _decrypted(holder: Holder, stored: str) -> str:
     try:
         return token_decrypt(stored)
     except TokenDecryptionError:
-        credential_mark_reconnect(user=user, reason=UNREADABLE)
+        credential_mark_reconnect(holder=holder, reason=UNREADABLE)
         raise ReconnectRequired(UNREADABLE) from None
 
 
-def _refresh_under_lock(user: User, *, refused: str | None) -> str:
-    extension_id = _extension_id(user)
+def _refresh_under_lock(holder: Holder, *, refused: str | None) -> str:
+    extension_id = _extension_id(holder)
     ended: str | None = None
     with transaction.atomic():
-        credential = _locked_credential(user.pk)
+        credential = _locked_credential(holder)
         _require_connected(credential)
         assert credential is not None
         now = timezone.now()
@@ -576,17 +778,17 @@ def credential_keys_rotate() -> int:
     """Encrypt every stored token again with the first of `TOKEN_ENCRYPTION_KEYS`, one
     credential at a time under its lock (so no refresh is overwritten). Returns how many
     credentials were rewritten; afterwards the old keys can be dropped."""
-    user_ids = (
+    stored = (
         RingCentralCredential.objects.exclude(  # "": none stored  # nosec B106
             access_token_encrypted="", refresh_token_encrypted=""
         )
         .order_by("pk")
-        .values_list("user_id", flat=True)
+        .only("pk")
     )
     rewritten = 0
-    for user_id in list(user_ids):
+    for row in list(stored):
         with transaction.atomic():
-            credential = _locked_credential(user_id)
+            credential = _locked_credential(row)
             if credential is None:
                 continue
             credential.access_token_encrypted = token_reencrypt(credential.access_token_encrypted)

@@ -24,12 +24,15 @@ from accounts.selectors import profile_for_user
 from accounts.services import (
     credential_sign_out,
     credential_verify,
+    extension_connect_complete,
+    extension_connect_pending,
+    extension_connect_pending_next,
     signin_complete,
     signin_pending_next,
     signin_start,
 )
+from accounts.signals import extension_connected, signing_out
 from accounts.signals import signed_in as user_signed_in
-from accounts.signals import signing_out
 from rcapi import RingCentralError
 
 UNSAFE_NEXT = (
@@ -40,6 +43,7 @@ NOT_CHECKED = (
     "RingCentral could not be reached just now, so your connection was not checked. "
     "Reload this page in a moment."
 )
+ADMINS_ONLY = "Only an admin, signed in here, can connect a team mailbox. Nothing was connected."
 CHECK_REFUSED = (
     "RingCentral refused to describe your account just now, so your connection was not "
     "checked. If this keeps happening, tell your administrator."
@@ -84,7 +88,10 @@ def login(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def callback(request: HttpRequest) -> HttpResponse:
-    """Where RingCentral sends the browser back, with a code (or an error) and the state."""
+    """Where RingCentral sends the browser back, with a code (or an error) and the state: a
+    person's sign-in, or an admin connecting a shared extension (told apart by the state)."""
+    if extension_connect_pending(session=request.session, params=request.GET):
+        return _connect_callback(request)
     next_url = signin_pending_next(session=request.session)  # the sign-in is used up below
     try:
         signed_in = signin_complete(session=request.session, params=request.GET)
@@ -93,6 +100,29 @@ def callback(request: HttpRequest) -> HttpResponse:
     auth_login(request, signed_in.user, backend="django.contrib.auth.backends.ModelBackend")
     user_signed_in.send(sender=User, user=signed_in.user)
     return redirect(signed_in.next_url)
+
+
+def _connect_callback(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    back = extension_connect_pending_next(session=request.session)
+    if not isinstance(user, User) or not user.is_active or user.role != User.Role.ADMIN:
+        return _connect_failed(request, ADMINS_ONLY, status=403, back="")
+    try:
+        connected = extension_connect_complete(session=request.session, params=request.GET, by=user)
+    except SignInError as failure:
+        return _connect_failed(request, failure.message, status=failure.status, back=back)
+    extension_connected.send(
+        sender=User, connected=connected, by=user, ip_address=request.META.get("REMOTE_ADDR")
+    )
+    return redirect(connected.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+def _connect_failed(request: HttpRequest, message: str, *, status: int, back: str) -> HttpResponse:
+    response = render(
+        request, "accounts/connect_failed.html", {"message": message, "back": back}, status=status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

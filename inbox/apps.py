@@ -9,7 +9,8 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:
         # Features plug into the ones below them here, so that imports run one way only.
-        import inbox.live.receivers  # noqa: F401  (connects live updates to their signals)
+        import inbox.live.receivers
+        import inbox.team.receivers  # noqa: F401  (connected extensions become team mailboxes)
         from inbox.conversations.views import thread_context_register
         from inbox.sending.presenters import thread_send_context
 

@@ -55,6 +55,9 @@ class AuditEntry(models.Model):
         BULK_PURGE = "bulk_purge", "Purged conversations in bulk"
         MESSAGES_RESTORE = "messages_restore", "Restored deleted messages"
         MESSAGES_PURGE = "messages_purge", "Purged deleted messages"
+        TEAM_CONNECT = "team_connect", "Connected a team mailbox"
+        TEAM_CHANGE = "team_change", "Changed a team mailbox"
+        TEAM_DISCONNECT = "team_disconnect", "Disconnected a team mailbox"
 
     class Outcome(models.TextChoices):
         DONE = "done", "Done"
@@ -363,7 +366,9 @@ class MailboxSync(models.Model):
 
 
 class MailboxSubscription(models.Model):
-    """A WebHook subscription at RingCentral for one mailbox's message events (§16).
+    """A WebHook subscription at RingCentral for one mailbox's message events (§16), one per
+    credential: each person's own mailbox and each team mailbox is kept current whether or not
+    a page of it is open.
 
     The verification token RingCentral repeats on every notification is stored only as its
     SHA-256 digest (it is random, 256 bits); the webhook compares digests in constant time.
@@ -377,8 +382,19 @@ class MailboxSubscription(models.Model):
         FAILED = "failed", "Could not be created"
         DELETED = "deleted", "Deleted"
 
+    # the session it was made with: a person's own, or a team mailbox's (then no `owner`)
+    credential = models.ForeignKey(
+        "accounts.RingCentralCredential",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="mailbox_subscriptions",
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox_subscriptions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mailbox_subscriptions",
     )
     account_id = models.BigIntegerField()
     extension_id = models.BigIntegerField()
@@ -400,3 +416,44 @@ class MailboxSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"Subscription of extension {self.extension_id} ({self.get_status_display()})"
+
+
+class TeamMailbox(models.Model):
+    """A RingCentral extension that no single person owns (a shared number such as "Support
+    Line"), connected by an admin and worked by its members. The dashboard reads and sends as
+    the extension, with its own credential, and records which person did what.
+
+    `sms_numbers` are the extension's numbers with the SmsSender feature, as RingCentral said
+    when it was connected."""
+
+    credential = models.OneToOneField(
+        "accounts.RingCentralCredential", on_delete=models.PROTECT, related_name="team_mailbox"
+    )
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    name = models.CharField(max_length=80)
+    extension_number = models.CharField(max_length=32, blank=True)
+    sms_numbers = models.JSONField("SMS numbers", default=list, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="team_mailboxes", blank=True
+    )
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id"], name="inbox_teammailbox_one_per_extension"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,10 @@
-"""How the inbox calls RingCentral: with the user's own token, several reads at once, and every
-failure turned into something a person can read.
+"""How the inbox calls RingCentral: with the session the mailbox is worked with, several reads at
+once, and every failure turned into something a person can read.
+
+* A `Caller` is a person acting in a mailbox. A person's own mailbox, and any an admin opens,
+  are called with the person's own session; a team mailbox (an extension no person owns, see
+  `inbox.models.TeamMailbox`) with the team mailbox's session, whoever of its members acts
+  (RingCentral lets an extension send only from its own numbers). `caller_for` decides.
 
 * Calls go through `accounts.services.ringcentral_call`, which refreshes the token once when
   RingCentral refuses it and raises `ReconnectRequired` (rendered as the reconnect page by
@@ -18,12 +23,15 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.http import Http404
 
-from accounts.models import User
+from accounts.errors import ReconnectRequired
+from accounts.models import RingCentralCredential, User
 from accounts.services import ringcentral_call
+from inbox.models import TeamMailbox
 from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError, Unavailable
 
 log = logging.getLogger(__name__)
@@ -40,6 +48,10 @@ UNAVAILABLE = "RingCentral did not answer. Try again in a moment."
 # is busy; try again in N seconds" (a worker's calls wait up to `SLOT_TIMEOUT`).
 PAGE_SLOT_TIMEOUT = 5.0
 REFUSED = "RingCentral refused this request: {reason}"
+TEAM_DISCONNECTED = (
+    "{name} is no longer connected to RingCentral, so its messages cannot be reached. "
+    "An admin needs to reconnect it."
+)
 
 
 class InboxError(Exception):
@@ -87,21 +99,87 @@ def translated(exc: RingCentralError) -> Exception:
     return InboxError(REFUSED.format(reason=reason), status=502, code="ringcentral_refused")
 
 
-def ringcentral_do(user: User, operation: Callable[[RingCentralClient], T]) -> T:
-    """One RingCentral call as `user`, failures translated."""
+@dataclass(frozen=True)
+class Caller:
+    """A person acting in a mailbox, and the team mailbox whose session the calls use (None:
+    the person's own session)."""
+
+    user: User
+    team: TeamMailbox | None = None
+
+    @property
+    def holder(self) -> User | RingCentralCredential:
+        return self.team.credential if self.team is not None else self.user
+
+
+def team_mailbox_of(*, account_id: int, extension_id: int) -> TeamMailbox | None:
+    """The team mailbox the extension is connected as, if it is one."""
+    return (
+        TeamMailbox.objects.select_related("credential")
+        .filter(account_id=account_id, extension_id=extension_id)
+        .first()
+    )
+
+
+def caller_for(user: User, *, account_id: int, extension_id: int) -> Caller:
+    """How `user` calls RingCentral about the mailbox (account id, extension id): as the team
+    mailbox when the extension is connected as one, as themselves otherwise. Access is not
+    checked here: the mailbox was found for `user` first."""
+    return Caller(user, team_mailbox_of(account_id=account_id, extension_id=extension_id))
+
+
+def session_holder(
+    user: User, *, account_id: int, extension_id: int
+) -> User | RingCentralCredential:
+    """Whose session `accounts.services.ringcentral_call` should use for `user`'s work in the
+    mailbox (see `caller_for`): for background work that calls it directly."""
+    return caller_for(user, account_id=account_id, extension_id=extension_id).holder
+
+
+def team_disconnected_error(team: TeamMailbox) -> InboxError:
+    return InboxError(
+        TEAM_DISCONNECTED.format(name=team.name),
+        status=503,
+        code="team_mailbox_disconnected",
+    )
+
+
+def ringcentral_as(
+    caller: Caller | User,
+    operation: Callable[[RingCentralClient], T],
+    *,
+    slot_timeout: float,
+) -> T:
+    """`accounts.services.ringcentral_call` with the caller's session. A team mailbox whose
+    session has ended is an `InboxError` saying so (its members cannot reconnect it; the
+    person's own session is fine), not the person's reconnect page."""
+    if isinstance(caller, User):
+        caller = Caller(caller)
     failure: Exception | None = None
     try:
-        return ringcentral_call(user, operation, slot_timeout=PAGE_SLOT_TIMEOUT)
+        return ringcentral_call(caller.holder, operation, slot_timeout=slot_timeout)
+    except ReconnectRequired:
+        if caller.team is None:
+            raise
+        failure = team_disconnected_error(caller.team)
+    raise failure
+
+
+def ringcentral_do(caller: Caller | User, operation: Callable[[RingCentralClient], T]) -> T:
+    """One RingCentral call as `caller`, failures translated."""
+    failure: Exception | None = None
+    try:
+        return ringcentral_as(caller, operation, slot_timeout=PAGE_SLOT_TIMEOUT)
     except RingCentralError as exc:
-        log.info("RingCentral call for user %s failed: %s", user.pk, exc)
+        log.info("RingCentral call failed: %s", exc)
         failure = translated(exc)
     raise failure
 
 
 def ringcentral_reads(
-    user: User, operations: Sequence[Callable[[RingCentralClient], Any]]
+    caller: Caller | User, operations: Sequence[Callable[[RingCentralClient], Any]]
 ) -> list[Any]:
-    """The results of independent reads, made at the same time on one client of `user`.
+    """The results of independent reads, made at the same time on one client of `caller`.
 
     If RingCentral refuses the token, `ringcentral_call` refreshes it and runs them all again.
     """
@@ -115,4 +193,4 @@ def ringcentral_reads(
             futures = [pool.submit(operation, client) for operation in operations]
             return [future.result() for future in futures]
 
-    return ringcentral_do(user, run)
+    return ringcentral_do(caller, run)

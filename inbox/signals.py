@@ -2,7 +2,8 @@
 
 `mailbox_changed` is sent after a change a person made to a mailbox (read state, deletion):
 live updates (`inbox.live`) listen and move the mailbox's change counter, so that the mailbox's
-other open pages fetch themselves.
+other open pages fetch themselves. `team_mailbox_disconnecting` is sent before an admin's
+disconnection of a team mailbox ends its session.
 """
 
 from __future__ import annotations
@@ -11,3 +12,7 @@ from django.dispatch import Signal
 
 # sent with account_id=…, extension_id=…
 mailbox_changed = Signal()
+
+# sent with team=… (an `inbox.models.TeamMailbox`) before its session is ended at RingCentral,
+# while its token still works: live updates drop its subscription
+team_mailbox_disconnecting = Signal()

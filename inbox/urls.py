@@ -11,6 +11,7 @@ from inbox.deleted.urls import urlpatterns as deleted_patterns
 from inbox.fax.urls import urlpatterns as fax_patterns
 from inbox.live.urls import urlpatterns as live_patterns
 from inbox.sending.urls import urlpatterns as send_patterns
+from inbox.team.urls import urlpatterns as team_patterns
 
 app_name = "inbox"
 
@@ -19,3 +20,4 @@ urlpatterns += conversation_patterns
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
 urlpatterns += live_patterns
 urlpatterns += deleted_patterns
+urlpatterns += team_patterns

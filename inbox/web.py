@@ -212,7 +212,10 @@ def ringcentral_errors(
                     answer["Retry-After"] = str(failure.retry_after)
                 return answer
             response = render(
-                request, "inbox/error.html", {"message": failure.message}, status=failure.status
+                request,
+                "inbox/error.html",
+                {"message": failure.message, "code": failure.code},
+                status=failure.status,
             )
             if failure.retry_after is not None:
                 response["Retry-After"] = str(failure.retry_after)

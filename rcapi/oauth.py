@@ -28,7 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from oauthlib.oauth2 import OAuth2Error
+from oauthlib.oauth2 import Client, OAuth2Error
+from oauthlib.oauth2.rfc6749.parameters import prepare_token_request
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 AUTHORIZE_PATH = "/restapi/oauth/authorize"
 TOKEN_PATH = "/restapi/oauth/token"  # noqa: S105 (a path, not a secret)  # nosec B105
 REVOKE_PATH = "/restapi/oauth/revoke"
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 VERIFIER_BYTES = 64  # → 86 characters, within RFC 7636's 43-128
 
 
@@ -195,6 +197,24 @@ class OAuthApp:
 
         return self._token_call(fetch, budget_key, hidden=(code, code_verifier))
 
+    def jwt_grant(self, assertion: str, *, budget_key: str | None = None) -> TokenSet:
+        """The tokens for a JWT credential made in RingCentral's Developer Console (RFC 7523
+        bearer grant, REFERENCE §15): a session of the extension the credential belongs to,
+        without a browser."""
+
+        def fetch(session: OAuth2Session) -> Any:
+            return session.fetch_token(
+                self.server_url + TOKEN_PATH,
+                assertion=assertion,
+                auth=self._basic_auth(),
+                include_client_id=False,
+                timeout=self.timeout,
+            )
+
+        return self._token_call(
+            fetch, budget_key, hidden=(assertion,), client=_JwtBearerClient(self.client_id)
+        )
+
     def refresh(self, refresh_token: str, *, budget_key: str | None = None) -> TokenSet:
         """A new pair; the old refresh token stops working soon after (REFERENCE §15.5).
         `AuthExpired` means the session is over: the user must sign in again."""
@@ -255,6 +275,7 @@ class OAuthApp:
         budget_key: str | None,
         *,
         hidden: tuple[str, ...],
+        client: Client | None = None,
     ) -> TokenSet:
         slot = self._take_slot(budget_key)
         secret_values = self._secrets(*hidden)
@@ -267,7 +288,7 @@ class OAuthApp:
                 raise error_from_response(response, group=AUTH, secrets=secret_values)
             return response
 
-        session = OAuth2Session(self.client_id, redirect_uri=self.redirect_uri)
+        session = OAuth2Session(self.client_id, client=client, redirect_uri=self.redirect_uri)
         session.register_compliance_hook("access_token_response", check)
         session.register_compliance_hook("refresh_token_response", check)
         failure: RingCentralError | None = None
@@ -297,3 +318,24 @@ class OAuthApp:
         if failure is not None:
             raise failure  # outside `except`: the request (and its secrets) is not chained
         return TokenSet.from_token_response(token, received_at=datetime.now(UTC))
+
+
+class _JwtBearerClient(Client):  # type: ignore[misc]
+    """oauthlib's client for the JWT bearer grant: the body holds the grant type and the
+    assertion only (the app authenticates with Basic auth)."""
+
+    grant_type = JWT_BEARER_GRANT
+
+    def prepare_request_body(
+        self,
+        body: str = "",
+        *,
+        assertion: str,
+        code: str | None = None,
+        redirect_uri: str | None = None,
+        include_client_id: bool = False,
+        **kwargs: Any,
+    ) -> str:
+        # `code` and `redirect_uri` are what `fetch_token` passes every grant; this one
+        # takes neither
+        return str(prepare_token_request(self.grant_type, body=body, assertion=assertion))

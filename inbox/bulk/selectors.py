@@ -323,10 +323,10 @@ def bulk_selection_read(
             if selection.conversations:
                 _count_whole_mailbox(client, mailbox, selection)
 
-        ringcentral_do(user, matching)
+        ringcentral_do(mailbox.caller(user), matching)
     elif len(conversation_ids) <= FEW:
         answers = ringcentral_reads(
-            user, [_conversation_read(mailbox, cid) for cid in conversation_ids]
+            mailbox.caller(user), [_conversation_read(mailbox, cid) for cid in conversation_ids]
         )
         for cid, records in zip(conversation_ids, answers, strict=True):
             if not records:
@@ -339,7 +339,10 @@ def bulk_selection_read(
                 selection.see(view.created, view.type)
     else:
         selection.conversations = [SelectedConversation(cid) for cid in conversation_ids]
-        ringcentral_do(user, lambda client: _count_whole_mailbox(client, mailbox, selection))
+        ringcentral_do(
+            mailbox.caller(user),
+            lambda client: _count_whole_mailbox(client, mailbox, selection),
+        )
     # ticked or listed a moment ago, but gone now: nothing to delete
     selection.conversations = [c for c in selection.conversations if c.message_count]
     return selection

@@ -43,6 +43,7 @@ from inbox.conversations.queries import HISTORY_START, ConversationQuery
 from inbox.conversations.selectors import Mailbox
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
 from inbox.queueing import task_enqueue
+from inbox.ringcentral import session_holder
 from inbox.sending.selectors import sends_waiting
 from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError
 from rcapi.bulk import BULK_LIMIT
@@ -353,7 +354,10 @@ class _Run:
 
     def call(self, operation: Callable[[RingCentralClient], T]) -> T:
         try:
-            return ringcentral_call(self.actor, operation)
+            holder = session_holder(
+                self.actor, account_id=self.job.account_id, extension_id=self.job.extension_id
+            )
+            return ringcentral_call(holder, operation)
         except ReconnectRequired:
             self.fail_job(
                 f"{self.actor.get_full_name() or self.actor.username}'s RingCentral session "

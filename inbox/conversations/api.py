@@ -50,6 +50,9 @@ class MailboxSerializer(serializers.Serializer[Any]):
     extension_number = serializers.CharField()
     name = serializers.CharField()
     is_own = serializers.BooleanField()
+    is_team = serializers.BooleanField(
+        help_text="A team mailbox: a shared extension its members work together."
+    )
 
 
 class AttachmentSerializer(serializers.Serializer[Any]):
@@ -121,6 +124,7 @@ def mailbox_data(mailbox: selectors.Mailbox) -> dict[str, Any]:
         "extension_number": mailbox.extension_number,
         "name": mailbox.name,
         "is_own": mailbox.is_own,
+        "is_team": mailbox.is_team,
     }
 
 

@@ -94,7 +94,7 @@ def attachment_open(
 
     Raises Http404 when RingCentral does not show the message or attachment to `user`."""
     stream: AttachmentStream = ringcentral_do(
-        user,
+        mailbox.caller(user),
         lambda client: client.download_attachment(
             extension_id=mailbox.extension_id,
             message_id=message_id,

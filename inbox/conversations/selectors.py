@@ -1,10 +1,12 @@
 """What a user may read in the inbox: mailboxes, conversation lists, threads and messages.
 
-Access: a mailbox is (account id, extension id). A user may open their own; an admin may open
-any extension of their own account; everyone else gets a 404, before any RingCentral call.
-`mailbox_get_for_user` is the only way views reach a mailbox, and every read below takes the
-`Mailbox` it returned. RingCentral then enforces its own rules with the user's own token (a
-message it will not show is a 404 too, see `inbox.ringcentral`).
+Access: a mailbox is (account id, extension id). A user may open their own and the team
+mailboxes they are a member of; an admin may open any extension of their own account and every
+team mailbox; everyone else gets a 404, before any RingCentral call. `mailbox_get_for_user` is
+the only way views reach a mailbox, and every read below takes the `Mailbox` it returned.
+A team mailbox is read with its own session, any other with the user's own token
+(`inbox.ringcentral.Caller`); RingCentral then enforces its own rules (a message it will not
+show is a 404 too, see `inbox.ringcentral`).
 
 Reads are cached per (mailbox, query) for `ANSWER_TTL` seconds (`inbox.cache`); what a page
 needs and the cache lacks is fetched from RingCentral side by side, never one after another.
@@ -13,7 +15,7 @@ needs and the cache lacks is fetched from RingCentral side by side, never one af
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.http import Http404
@@ -36,7 +38,8 @@ from inbox.conversations.presenters import (
     with_party_names,
 )
 from inbox.conversations.queries import HISTORY_START, ConversationQuery, unread_params
-from inbox.ringcentral import ringcentral_reads
+from inbox.models import TeamMailbox
+from inbox.ringcentral import Caller, ringcentral_reads
 from rcapi import RingCentralClient
 
 THREAD_PAGE_SIZE = 100
@@ -51,10 +54,29 @@ class Mailbox:
     extension_number: str
     name: str
     is_own: bool
+    # the team mailbox this extension is connected as (read and sent with its session)
+    team: TeamMailbox | None = field(default=None, compare=False)
+    # the numbers it sends SMS from (own and team mailboxes; admins send from neither other)
+    sms_numbers: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
+        if self.team is not None:
+            return self.name
         return f"{self.name} (ext. {self.extension_number})" if self.extension_number else self.name
+
+    @property
+    def is_team(self) -> bool:
+        return self.team is not None
+
+    @property
+    def can_send(self) -> bool:
+        """Whether SMS go out from here: one's own mailbox, or a team mailbox one works."""
+        return self.is_own or self.is_team
+
+    def caller(self, user: User) -> Caller:
+        """How `user` calls RingCentral about this mailbox."""
+        return Caller(user, self.team)
 
 
 @dataclass(frozen=True)
@@ -146,12 +168,12 @@ class _Fetch:
     operation: Callable[[RingCentralClient], Any]
 
 
-def _cached_reads(user: User, fetches: list[_Fetch]) -> list[Any]:
+def _cached_reads(caller: Caller | User, fetches: list[_Fetch]) -> list[Any]:
     """The value of each fetch, from the cache or, for those missing, from RingCentral, all
     missing ones at the same time."""
     values = [cached_get(fetch.key) for fetch in fetches]
     missing = [i for i, value in enumerate(values) if value is None]
-    results = ringcentral_reads(user, [fetches[i].operation for i in missing])
+    results = ringcentral_reads(caller, [fetches[i].operation for i in missing])
     for i, result in zip(missing, results, strict=True):
         values[i] = result
         cached_set(fetches[i].key, result, fetches[i].ttl)
@@ -169,6 +191,7 @@ def _own_mailbox(user: User) -> Mailbox:
         extension_number=user.rc_extension_number,
         name=user.get_full_name() or user.username,
         is_own=True,
+        sms_numbers=tuple(str(number) for number in user.sms_numbers or ()),
     )
 
 
@@ -192,11 +215,36 @@ def _directory_fetch(user: User) -> _Fetch:
     return _Fetch(directory_key(user.rc_account_id), DIRECTORY_TTL, operation)
 
 
-def _directory_mailboxes(user: User, entries: tuple[DirectoryEntry, ...]) -> tuple[Mailbox, ...]:
+def _team_mailbox(team: TeamMailbox) -> Mailbox:
+    return Mailbox(
+        team.account_id,
+        team.extension_id,
+        team.extension_number,
+        team.name,
+        False,
+        team,
+        tuple(str(number) for number in team.sms_numbers or ()),
+    )
+
+
+def _teams_of(user: User) -> list[TeamMailbox]:
+    """The team mailboxes `user` may open: those they are a member of (admins: all)."""
+    assert user.rc_account_id is not None
+    teams = TeamMailbox.objects.select_related("credential").filter(account_id=user.rc_account_id)
+    if not _is_admin(user):
+        teams = teams.filter(members=user)
+    return list(teams.order_by("name", "pk"))
+
+
+def _directory_mailboxes(
+    user: User, entries: tuple[DirectoryEntry, ...], teams: list[TeamMailbox]
+) -> tuple[Mailbox, ...]:
+    """Own first, then the team mailboxes, then the account's other users (admins)."""
     own = _own_mailbox(user)
-    boxes = [own]
+    team_extensions = {team.extension_id for team in teams}
+    boxes = [own, *(_team_mailbox(team) for team in teams)]
     for entry in entries:
-        if entry.extension_id != own.extension_id:
+        if entry.extension_id != own.extension_id and entry.extension_id not in team_extensions:
             boxes.append(
                 Mailbox(
                     own.account_id, entry.extension_id, entry.extension_number, entry.name, False
@@ -224,10 +272,20 @@ def mailbox_get_for_user(*, user: User, extension_id: int) -> Mailbox:
         raise Http404("No such mailbox.")
     if extension_id == user.rc_extension_id:
         return _own_mailbox(user)
+    assert user.rc_account_id is not None
+    team = (
+        TeamMailbox.objects.select_related("credential")
+        .filter(account_id=user.rc_account_id, extension_id=extension_id)
+        .first()
+    )
+    if team is not None:
+        if _is_admin(user) or team.members.filter(pk=user.pk).exists():
+            return _team_mailbox(team)
+        raise Http404("No such mailbox.")
     if not _is_admin(user):
         raise Http404("No such mailbox.")
     (entries,) = _cached_reads(user, [_directory_fetch(user)])
-    for mailbox in _directory_mailboxes(user, entries):
+    for mailbox in _directory_mailboxes(user, entries, []):
         if mailbox.extension_id == extension_id:
             return mailbox
     raise Http404("No such mailbox.")
@@ -244,13 +302,14 @@ def account_directory_for_user(*, user: User) -> tuple[DirectoryEntry, ...]:
 
 
 def mailboxes_for_user(*, user: User) -> tuple[Mailbox, ...]:
-    """The mailboxes `user` may open: their own first, then (admins) the account's others."""
+    """The mailboxes `user` may open: their own first, then their team mailboxes, then
+    (admins) the account's others."""
     if not _signed_in(user):
         return ()
     if not _is_admin(user):
-        return (_own_mailbox(user),)
+        return _directory_mailboxes(user, (), _teams_of(user))
     (entries,) = _cached_reads(user, [_directory_fetch(user)])
-    return _directory_mailboxes(user, entries)
+    return _directory_mailboxes(user, entries, _teams_of(user))
 
 
 # --------------------------------------------------------------------------- lists
@@ -308,17 +367,22 @@ def conversation_list_for_user(
     from the whole conversation), the mailbox's unread count and, for admins, the mailboxes
     they may switch to."""
     fetches = [_list_fetch(mailbox, query), _unread_fetch(mailbox)]
-    if _is_admin(user):
+    # the switcher's directory comes with the same reads when they use the admin's own session
+    directory_too = _is_admin(user) and not mailbox.is_team
+    if directory_too:
         fetches.append(_directory_fetch(user))
-    values = _cached_reads(user, fetches)
+    values = _cached_reads(mailbox.caller(user), fetches)
     page, unread = values[0], values[1]
     rows = _with_party_names(mailbox, _with_unread(page.rows, unread), dict(unread.names))
-    mailboxes = _directory_mailboxes(user, values[2]) if _is_admin(user) else (mailbox,)
+    if directory_too:
+        mailboxes = _directory_mailboxes(user, values[2], _teams_of(user))
+    else:
+        mailboxes = mailboxes_for_user(user=user)
     return ConversationList(mailbox, query, replace(page, rows=rows), unread, mailboxes)
 
 
 def unread_count_for_mailbox(*, user: User, mailbox: Mailbox) -> UnreadCount:
-    (count,) = _cached_reads(user, [_unread_fetch(mailbox)])
+    (count,) = _cached_reads(mailbox.caller(user), [_unread_fetch(mailbox)])
     result: UnreadCount = count
     return result
 
@@ -386,7 +450,7 @@ def thread_get_for_user(
 ) -> Thread:
     """A conversation's messages in time order (the newest `THREAD_PAGE_SIZE`; older ones on
     the next pages). Http404 when the mailbox has no such conversation."""
-    (value,) = _cached_reads(user, [_thread_fetch(mailbox, conversation_id, page)])
+    (value,) = _cached_reads(mailbox.caller(user), [_thread_fetch(mailbox, conversation_id, page)])
     return _thread(mailbox, conversation_id, page, value)
 
 
@@ -395,7 +459,8 @@ def thread_page_for_user(
 ) -> ThreadPage:
     """`thread_get_for_user` and the mailbox's unread count (for the tab title)."""
     value, unread = _cached_reads(
-        user, [_thread_fetch(mailbox, conversation_id, page), _unread_fetch(mailbox)]
+        mailbox.caller(user),
+        [_thread_fetch(mailbox, conversation_id, page), _unread_fetch(mailbox)],
     )
     return ThreadPage(_thread(mailbox, conversation_id, page, value), unread)
 
@@ -419,7 +484,7 @@ def _alive(message: MessageView) -> MessageView:
 def message_get_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> MessageView:
     """One message of the mailbox; Http404 when RingCentral does not show it to `user` or it
     was deleted."""
-    (message,) = _cached_reads(user, [_message_fetch(mailbox, message_id)])
+    (message,) = _cached_reads(mailbox.caller(user), [_message_fetch(mailbox, message_id)])
     (named,) = _with_party_names(mailbox, (_alive(message),))
     return named
 
@@ -428,7 +493,7 @@ def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> T
     """A message on its own (faxes, voicemails: no conversation) as a one-message thread, and
     the mailbox's unread count."""
     message, unread = _cached_reads(
-        user, [_message_fetch(mailbox, message_id), _unread_fetch(mailbox)]
+        mailbox.caller(user), [_message_fetch(mailbox, message_id), _unread_fetch(mailbox)]
     )
     shown = _with_party_names(mailbox, (_alive(message),))
     return ThreadPage(Thread(mailbox, shown[0].conversation_id, shown, False, 1), unread)

@@ -20,7 +20,7 @@ from inbox.conversations.queries import HISTORY_START
 from inbox.conversations.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
 from inbox.models import AuditEntry
 from inbox.queueing import task_enqueue
-from inbox.ringcentral import InboxError, ringcentral_do
+from inbox.ringcentral import Caller, InboxError, ringcentral_do
 from inbox.signals import mailbox_changed
 from rcapi import Rejected, RingCentralClient
 from rcapi.bulk import BULK_LIMIT
@@ -90,10 +90,10 @@ def _written(user: User, mailbox: Mailbox, failure: Exception | None, **audit: A
 
 
 def _attempt(
-    user: User, operation: Callable[[RingCentralClient], T]
+    caller: Caller, operation: Callable[[RingCentralClient], T]
 ) -> tuple[T | None, Exception | None]:
     try:
-        return ringcentral_do(user, operation), None
+        return ringcentral_do(caller, operation), None
     except (InboxError, Http404) as exc:
         return None, exc
 
@@ -105,7 +105,7 @@ def message_read_status_set(
     status: Literal["Read", "Unread"] = "Read" if read else "Unread"
     action = AuditEntry.Action.MESSAGE_READ if read else AuditEntry.Action.MESSAGE_UNREAD
     _, failure = _attempt(
-        user,
+        mailbox.caller(user),
         lambda client: client.update_read_status(
             extension_id=mailbox.extension_id, message_ids=message_id, read_status=status
         ),
@@ -163,7 +163,7 @@ def conversation_read_status_set(
             changed += [result.resource_id for result in results if result.ok]
         return wanted, changed, bool(received)
 
-    outcome, failure = _attempt(user, operation)
+    outcome, failure = _attempt(mailbox.caller(user), operation)
     audit: dict[str, Any] = {"action": action, "conversation_id": conversation_id}
     _written(user, mailbox, failure, **audit)
     assert outcome is not None
@@ -259,7 +259,7 @@ def messages_read_on_open(
         return changed
 
     try:
-        changed = ringcentral_call(user, operation)
+        changed = ringcentral_call(mailbox.caller(user).holder, operation)
     finally:
         try:
             cache.delete(_read_pending_key(mailbox, (str(thread_key[0]), int(thread_key[1]))))
@@ -293,7 +293,7 @@ def message_delete(
     _check_purge(user, purge)
     action = AuditEntry.Action.MESSAGE_PURGE if purge else AuditEntry.Action.MESSAGE_DELETE
     _, failure = _attempt(
-        user,
+        mailbox.caller(user),
         lambda client: client.delete_messages(
             extension_id=mailbox.extension_id, message_ids=message_id, purge=purge
         ),
@@ -331,7 +331,7 @@ def conversation_delete(
         )
         return [id_ for id_, _, _ in messages]
 
-    deleted, failure = _attempt(user, operation)
+    deleted, failure = _attempt(mailbox.caller(user), operation)
     audit: dict[str, Any] = {
         "action": action,
         "conversation_id": conversation_id,

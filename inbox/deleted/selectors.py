@@ -85,7 +85,7 @@ def deleted_page_for_user(*, user: User, mailbox: Mailbox, page: int = 1) -> Del
         rows = tuple(DeletedRow(message_view(m), m.last_modified_time) for m in answer.records)
         return DeletedPage(rows, answer.page or page, answer.has_next, answer.total_elements)
 
-    found = ringcentral_do(user, operation)
+    found = ringcentral_do(mailbox.caller(user), operation)
     cached_set(key, found, ANSWER_TTL)
     return found
 
@@ -212,5 +212,6 @@ def deleted_items_for_user(
 ) -> DeletedItems:
     """`deleted_items_find` as `user` (the purge confirmation shows what it will purge)."""
     return ringcentral_do(
-        user, lambda client: deleted_items_find(client, mailbox=mailbox, selection=selection)
+        mailbox.caller(user),
+        lambda client: deleted_items_find(client, mailbox=mailbox, selection=selection),
     )

@@ -96,7 +96,7 @@ def _apply(
 
     conversation_ids = [str(i) for i in sorted(selection.conversation_ids)]
     try:
-        applied = ringcentral_do(user, operation)
+        applied = ringcentral_do(mailbox.caller(user), operation)
     except (InboxError, Http404) as failure:
         mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
         detail = failure.message if isinstance(failure, InboxError) else "Not found."

@@ -205,18 +205,25 @@ class SyncOutcome:
     sends: int = 0
 
 
-def mailbox_user(*, account_id: int, extension_id: int) -> User | None:
-    """Whose RingCentral session syncs the mailbox: its own user's, else (a mailbox an admin
-    has open) a connected admin's of the same account."""
-    connected = User.objects.filter(
+def mailbox_user(*, account_id: int, extension_id: int) -> User | RingCentralCredential | None:
+    """Whose RingCentral session syncs the mailbox: a team mailbox's own (None when it no
+    longer works), else its own user's, else (a mailbox an admin has open) a connected
+    admin's of the same account."""
+    team_credential = RingCentralCredential.objects.filter(
+        account_id=account_id, extension_id=extension_id, user__isnull=True
+    ).first()
+    if team_credential is not None:
+        connected = team_credential.status == RingCentralCredential.Status.CONNECTED
+        return team_credential if connected else None
+    connected_users = User.objects.filter(
         rc_account_id=account_id,
         is_active=True,
         rc_credential__status=RingCentralCredential.Status.CONNECTED,
     )
-    own = connected.filter(rc_extension_id=extension_id).first()
+    own = connected_users.filter(rc_extension_id=extension_id).first()
     if own is not None:
         return own
-    return connected.filter(role=User.Role.ADMIN).order_by("pk").first()
+    return connected_users.filter(role=User.Role.ADMIN).order_by("pk").first()
 
 
 def mailbox_sync(*, account_id: int, extension_id: int, spaced: bool = False) -> SyncOutcome:
@@ -309,7 +316,9 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
     return SyncOutcome(ran=True, full=full, records=len(records), changed=len(changed), sends=sends)
 
 
-def _sync_call(user: User, extension_id: int, token: str) -> tuple[SyncResult, bool]:
+def _sync_call(
+    user: User | RingCentralCredential, extension_id: int, token: str
+) -> tuple[SyncResult, bool]:
     """An ISync with `token`; an FSync without one, or when RingCentral refuses it."""
     if token:
         try:
@@ -322,7 +331,7 @@ def _sync_call(user: User, extension_id: int, token: str) -> tuple[SyncResult, b
     return _call(user, extension_id, ""), True
 
 
-def _call(user: User, extension_id: int, token: str) -> SyncResult:
+def _call(user: User | RingCentralCredential, extension_id: int, token: str) -> SyncResult:
     def operation(client: RingCentralClient) -> SyncResult:
         if token:
             return client.sync_messages(

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from accounts.models import RingCentralCredential
 from inbox.live import subscriptions, sync
-from inbox.live.subscriptions import SUBSCRIPTION_ENSURE_TASK
+from inbox.live.subscriptions import (
+    CREDENTIAL_SUBSCRIPTION_ENSURE_TASK,
+    SUBSCRIPTION_ENSURE_TASK,
+)
 from inbox.live.sync import MAILBOX_SYNC_TASK
 from rcapi import RateLimited, RingCentralError
 
@@ -38,6 +42,19 @@ def rc_mailbox_sync(account_id: int, extension_id: int) -> None:
 def rc_subscription_ensure(user_id: int) -> None:
     """Make sure the user's mailbox has a WebHook subscription (enqueued at sign-in)."""
     subscriptions.subscription_ensure(user_id=user_id)
+
+
+@shared_task(  # type: ignore[untyped-decorator]
+    name=CREDENTIAL_SUBSCRIPTION_ENSURE_TASK,
+    acks_late=True,
+    soft_time_limit=60,
+    time_limit=70,
+)
+def rc_credential_subscription_ensure(credential_id: int) -> None:
+    """Make sure a team mailbox has a WebHook subscription (enqueued when it is connected)."""
+    credential = RingCentralCredential.objects.filter(pk=credential_id).first()
+    if credential is not None:
+        subscriptions.credential_subscription_ensure(credential=credential)
 
 
 @shared_task(  # type: ignore[untyped-decorator]

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.errors import ReconnectRequired
-from accounts.models import User
+from accounts.models import RingCentralCredential, User
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send
+from inbox.ringcentral import session_holder
 from inbox.sending.errors import DOCUMENT_MISSING, RECONNECT, send_error_sentence
 from inbox.sending.queue import send_enqueue
 from inbox.sending.requests import Document, send_create_once
@@ -91,6 +92,7 @@ def send_retry(*, user: User, send_id: int, idempotency_key: uuid.UUID) -> Send:
             idempotency_key=idempotency_key,
             fields=fields,
             documents=documents,
+            sender=(send.account_id, send.extension_id),
         )
     return retry
 
@@ -122,7 +124,7 @@ def send_cancel(*, user: User, send_id: int) -> Send:
         message_id = send.rc_message_id
         try:
             ringcentral_call(
-                send.owner, lambda client: client.delete_messages(message_ids=message_id)
+                _holder(send), lambda client: client.delete_messages(message_ids=message_id)
             )
         except ReconnectRequired:
             raise SendInvalid(RECONNECT, field="__all__") from None
@@ -190,3 +192,7 @@ def send_decide(*, user: User, send_id: int, action: Decision) -> Send:
     mailbox_cache_drop(account_id=send.account_id, extension_id=send.extension_id)
     send.refresh_from_db()
     return send
+
+
+def _holder(send: Send) -> User | RingCentralCredential:
+    return session_holder(send.owner, account_id=send.account_id, extension_id=send.extension_id)

@@ -37,7 +37,7 @@ from inbox.sending import actions, selectors
 from inbox.sending.presenters import send_view
 from inbox.sending.requests import pager_send_request_once, sms_send_request_once
 from inbox.sending.rules import SendInvalid
-from inbox.sending.views import own_mailbox
+from inbox.sending.views import own_mailbox, sending_mailbox
 
 TAG = "Sending"
 KEY_HEADER = "Idempotency-Key"
@@ -167,7 +167,7 @@ def send_data(send: Send) -> dict[str, Any]:
 
 
 def own_send(user: User, extension_id: int, send_id: int) -> Send:
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     send = selectors.send_get_for_user(user=user, send_id=send_id)
     if send.owner_id != user.pk or send.extension_id != mailbox.extension_id:
         raise Http404("No such message.")
@@ -190,7 +190,10 @@ class SmsSendApi(SendingApi):
 
     @extend_schema_serializer(component_name="SmsSendInput")
     class InputSerializer(serializers.Serializer[Any]):
-        from_number = JsonCharField(help_text="One of your numbers, in E.164.")
+        from_number = JsonCharField(
+            help_text="One of the mailbox's text-enabled numbers (yours, or the team "
+            "mailbox's), in E.164."
+        )
         to = serializers.ListField(
             child=JsonCharField(),
             min_length=1,
@@ -208,7 +211,7 @@ class SmsSendApi(SendingApi):
     @extend_schema(
         tags=[TAG],
         operation_id="sms_send",
-        summary="Queue an SMS (or, with attachments, an MMS) from your own mailbox",
+        summary="Queue an SMS (or, with attachments, an MMS) from your own or a team mailbox",
         parameters=[IDEMPOTENCY_KEY],
         request={
             "application/json": InputSerializer,
@@ -218,7 +221,7 @@ class SmsSendApi(SendingApi):
     )
     def post(self, request: Request, extension_id: int) -> Response:
         user = api_user(request)
-        own_mailbox(user, extension_id)
+        mailbox = sending_mailbox(user, extension_id)
         key = idempotency_key(request)
         given = self.InputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -226,6 +229,7 @@ class SmsSendApi(SendingApi):
         try:
             send, created = sms_send_request_once(
                 user=user,
+                mailbox=mailbox,
                 from_number=data["from_number"],
                 to_numbers=data["to"],
                 text=data["text"],

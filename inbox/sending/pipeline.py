@@ -41,6 +41,7 @@ from accounts.errors import ReconnectRequired
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send, SendDocument
+from inbox.ringcentral import session_holder
 from inbox.sending.errors import (
     DOCUMENT_MISSING,
     GIVEN_UP,
@@ -146,8 +147,11 @@ def _send_attempt(send: Send) -> None:
 
     try:
         with _opened(send) as uploads:
+            holder = session_holder(
+                send.owner, account_id=send.account_id, extension_id=send.extension_id
+            )
             message = ringcentral_call(
-                send.owner, lambda client: _request(client, send, uploads, mark_started)
+                holder, lambda client: _request(client, send, uploads, mark_started)
             )
     except _ClaimLost:
         log.info("Send %s was taken back by recovery; this worker leaves it.", send.pk)

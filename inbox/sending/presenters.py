@@ -47,6 +47,10 @@ class SendView:
     rc_message_id: int | None
     retry_of_id: int | None
     retried_as_id: int | None  # the newest send that sent this failed one again
+    # who sent it, in a team mailbox ("Sam via Support Line"); "" in one's own mailbox
+    author: str = ""
+    # the viewer's own send: only they retry, cancel or review it
+    mine: bool = True
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,7 +105,15 @@ def _state(send: Send, position: int | None) -> tuple[str, str, str]:
     return "submitted", "Queued", "RingCentral has it and will send it shortly."
 
 
-def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
+def send_author(send: Send, team_name: str) -> str:
+    """ "Sam via Support Line": who of the team sent it, as the thread shows it."""
+    owner = send.owner
+    return f"{owner.first_name or owner.get_full_name() or owner.username} via {team_name}"
+
+
+def send_view(
+    send: Send, *, queue_position: int | None = None, author: str = "", mine: bool = True
+) -> SendView:
     state, label, detail = _state(send, queue_position)
     retried_as_id = None
     if state in {"failed", "needs_review"}:  # only these can have been sent again
@@ -122,9 +134,9 @@ def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
         label=label,
         detail=detail,
         final=final,
-        can_retry=state == "failed" and retried_as_id is None,  # retry the new send instead
-        can_cancel=state == "queued" or state == "retrying",
-        needs_review=state == "needs_review",
+        can_retry=mine and state == "failed" and retried_as_id is None,  # else the new send
+        can_cancel=mine and (state == "queued" or state == "retrying"),
+        needs_review=mine and state == "needs_review",
         text=send.text,
         recipients=recipients,
         from_number=format_number(send.from_number),
@@ -132,6 +144,8 @@ def send_view(send: Send, *, queue_position: int | None = None) -> SendView:
         created=send.created_at,
         rc_message_id=send.rc_message_id,
         retry_of_id=send.retry_of_id,
+        author=author,
+        mine=mine,
         retried_as_id=retried_as_id,
     )
 
@@ -208,10 +222,15 @@ def thread_send_context(
     sms_form: SmsReplyForm | None = None,
     pager_form: PagerReplyForm | None = None,
 ) -> dict[str, Any]:
-    """What thread.html needs for the user's sends and the reply composer: the bubbles in
-    order (`items`), whether any is unfinished (the page's script then polls), and the
-    composer of the thread's kind (SMS or pager), only in the user's own mailbox."""
-    from inbox.sending.selectors import send_queue_position, sends_in_conversation
+    """What thread.html needs for the sends and the reply composer: the bubbles in order
+    (`items`), whether any is unfinished (the page's script then polls), and the composer of
+    the thread's kind (SMS or pager), in the user's own mailbox (SMS: a team mailbox too).
+    A team mailbox shows every member's sends, each with who sent it."""
+    from inbox.sending.selectors import (
+        send_queue_position,
+        sends_in_conversation,
+        team_sends_in_conversation,
+    )
 
     mailbox = thread.mailbox
     sends: list[Send] = []
@@ -219,20 +238,29 @@ def thread_send_context(
         sends = sends_in_conversation(
             user=user, extension_id=mailbox.extension_id, conversation_id=thread.conversation_id
         )
+    elif thread.conversation_id is not None and mailbox.team is not None:
+        sends = team_sends_in_conversation(
+            account_id=mailbox.account_id,
+            extension_id=mailbox.extension_id,
+            conversation_id=thread.conversation_id,
+        )
+    team_name = mailbox.team.name if mailbox.team is not None else ""
     views = [
         send_view(
             s,
             queue_position=send_queue_position(send=s) if s.status == Send.Status.QUEUED else None,
+            author=send_author(s, team_name) if team_name else "",
+            mine=s.owner_id == user.pk,
         )
         for s in sends
     ]
     items = thread_items(thread.messages, views, newest_page=thread.page == 1)
     types = {m.type for m in thread.messages}
     composer = ""
-    if mailbox.is_own and thread.conversation_id is not None:
-        if types & {"SMS", "MMS"} and user.sms_numbers:
+    if mailbox.can_send and thread.conversation_id is not None:
+        if types & {"SMS", "MMS"} and mailbox.sms_numbers:
             composer = "sms"
-        elif "Pager" in types:
+        elif "Pager" in types and mailbox.is_own:
             composer = "pager"
     context: dict[str, Any] = {
         "items": items,
@@ -245,13 +273,15 @@ def thread_send_context(
 
             def used_number() -> str | None:
                 return conversation_own_number(
-                    messages=thread.messages, sms_numbers=user.sms_numbers
+                    messages=thread.messages, sms_numbers=mailbox.sms_numbers
                 )
 
             number = default_from_number(
-                sms_numbers=user.sms_numbers, sends=sends, used_number=used_number
+                sms_numbers=mailbox.sms_numbers, sends=sends, used_number=used_number
             )
-            sms_form = SmsReplyForm(sms_numbers=user.sms_numbers, initial={"from_number": number})
+            sms_form = SmsReplyForm(
+                sms_numbers=mailbox.sms_numbers, initial={"from_number": number}
+            )
         context["sms_form"] = sms_form
         context["reply_to"] = [format_number(n) for n in sms_reply_recipients(thread.messages)]
     elif composer == "pager":

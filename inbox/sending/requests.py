@@ -17,6 +17,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from inbox.conversations.selectors import Mailbox
 from inbox.models import Send, SendDocument
 from inbox.sending.queue import send_enqueue
 from inbox.sending.rules import (
@@ -45,9 +46,12 @@ def send_create_once(
     idempotency_key: uuid.UUID,
     fields: Mapping[str, Any],
     documents: Sequence[Document] = (),
+    sender: tuple[int, int] | None = None,
 ) -> tuple[Send, bool]:
     """The send of `user` with `idempotency_key`, created from `fields` (Send's field names)
-    and `documents` if it does not exist yet; `(send, created)`.
+    and `documents` if it does not exist yet; `(send, created)`. It goes out from the mailbox
+    `sender` (account id, extension id: a team mailbox the caller checked `user` works), by
+    default the user's own.
 
     A key used before returns the earlier send unchanged, whatever the new fields say: the
     same form posted twice, or an API call retried, sends once.
@@ -61,11 +65,12 @@ def send_create_once(
         return existing, False
     try:
         with transaction.atomic():
+            account_id, extension_id = sender or (user.rc_account_id, user.rc_extension_id)
             send = Send.objects.create(
                 owner=user,
                 kind=kind,
-                account_id=user.rc_account_id,
-                extension_id=user.rc_extension_id,
+                account_id=account_id,
+                extension_id=extension_id,
                 idempotency_key=idempotency_key,
                 **fields,
             )
@@ -115,11 +120,14 @@ def sms_send_request_once(
     attachments: Sequence[File[Any]] = (),
     conversation_id: int | None = None,
     idempotency_key: uuid.UUID,
+    mailbox: Mailbox | None = None,
 ) -> tuple[Send, bool]:
     """`sms_send_request`, and whether this call created the send (False: the key was used)."""
-    if from_number.strip() not in user.sms_numbers:
+    numbers = mailbox.sms_numbers if mailbox is not None else tuple(user.sms_numbers)
+    if from_number.strip() not in numbers:
         raise SendInvalid(
-            "Choose one of your own text-enabled numbers to send from.", field="from_number"
+            "Choose one of this mailbox's text-enabled numbers to send from.",
+            field="from_number",
         )
     recipients = phone_numbers_normalize(list(to_numbers), field="to")
     sms_text_check(text, has_attachments=bool(attachments))
@@ -144,6 +152,7 @@ def sms_send_request_once(
             "conversation_id": conversation_id,
         },
         documents=documents,
+        sender=(mailbox.account_id, mailbox.extension_id) if mailbox is not None else None,
     )
 
 
@@ -156,12 +165,15 @@ def sms_send_request(
     attachments: Sequence[File[Any]] = (),
     conversation_id: int | None = None,
     idempotency_key: uuid.UUID,
+    mailbox: Mailbox | None = None,
 ) -> Send:
-    """Queue an SMS (an MMS with `attachments`) from `from_number`, one of the user's own
-    numbers, to `to_numbers` (normalised to E.164). `SendInvalid` says what to change; the
-    same `idempotency_key` again returns the first send."""
+    """Queue an SMS (an MMS with `attachments`) from `from_number`, one of the numbers of
+    `mailbox` (the user's own or a team mailbox they work; by default their own), to
+    `to_numbers` (normalised to E.164). `SendInvalid` says what to change; the same
+    `idempotency_key` again returns the first send."""
     send, _ = sms_send_request_once(
         user=user,
+        mailbox=mailbox,
         from_number=from_number,
         to_numbers=to_numbers,
         text=text,

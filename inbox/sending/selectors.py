@@ -36,6 +36,18 @@ def sends_in_conversation(*, user: User, extension_id: int, conversation_id: int
     )
 
 
+def team_sends_in_conversation(
+    *, account_id: int, extension_id: int, conversation_id: int
+) -> list[Send]:
+    """Every member's sends in one thread of a team mailbox, oldest first (the caller checked
+    that the viewer may open the mailbox)."""
+    return list(
+        Send.objects.select_related("owner")
+        .filter(account_id=account_id, extension_id=extension_id, conversation_id=conversation_id)
+        .order_by("created_at", "id")
+    )
+
+
 def send_queue_position(*, send: Send) -> int | None:
     """Where `send` waits among its mailbox's sends still on their way (1 = next, or being
     sent); None when it is not waiting."""

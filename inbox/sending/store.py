@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.services import ringcentral_call
 from inbox.models import Send
+from inbox.ringcentral import session_holder
 from rcapi import RingCentralClient
 from rcapi.records import Message, MessagePage
 
@@ -64,7 +65,7 @@ def send_store_find(*, send: Send) -> Message | None:
     page = 1
     while page <= LOOKUP_PAGES:
         answer = ringcentral_call(
-            send.owner,
+            session_holder(send.owner, account_id=send.account_id, extension_id=send.extension_id),
             functools.partial(
                 outbound_messages_list, message_type=[message_type], date_from=date_from, page=page
             ),

@@ -18,11 +18,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.errors import ReconnectRequired
-from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send
 from inbox.queueing import task_enqueue
+from inbox.ringcentral import session_holder
 from inbox.sending.queue import send_task_options
 from inbox.sending.status import send_status_apply
 from inbox.sending.store import CLOCK_SLACK, outbound_messages_list
@@ -121,7 +121,10 @@ def sends_track(*, extension_id: int, token: str = "") -> None:
 
 def _track_pass(unfinished: list[Send]) -> bool:
     """One look at the mailbox's outbound messages; True when any send changed."""
-    owner: User = max(unfinished, key=lambda s: s.submitted_at or s.created_at).owner
+    newest = max(unfinished, key=lambda s: s.submitted_at or s.created_at)
+    owner = session_holder(
+        newest.owner, account_id=newest.account_id, extension_id=newest.extension_id
+    )
     oldest = min(s.submitted_at or s.created_at for s in unfinished)
     date_from = oldest - CLOCK_SLACK
     wanted = {s.rc_message_id: s for s in unfinished if s.rc_message_id is not None}

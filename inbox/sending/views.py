@@ -41,10 +41,19 @@ SENT_AGAIN = "Sent again as a new message."
 
 
 def own_mailbox(user: User, extension_id: int) -> Mailbox:
-    """The user's own mailbox, the only one they can send from; Http404 for any other."""
+    """The user's own mailbox, the only one they page from; Http404 for any other."""
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
     if not mailbox.is_own:
-        raise Http404("You can send only from your own mailbox.")
+        raise Http404("You can page only from your own mailbox.")
+    return mailbox
+
+
+def sending_mailbox(user: User, extension_id: int) -> Mailbox:
+    """A mailbox the user sends SMS from: their own, or a team mailbox they work; Http404 for
+    any other (an admin looking into someone's mailbox does not send as them)."""
+    mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
+    if not mailbox.can_send:
+        raise Http404("You can send only from your own mailbox or a team mailbox.")
     return mailbox
 
 
@@ -73,15 +82,16 @@ def _thread_again(
 @ringcentral_errors
 def sms_reply(request: HttpRequest, extension_id: int, conversation_id: int) -> HttpResponse:
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     found = selectors.thread_page_for_user(
         user=user, mailbox=mailbox, conversation_id=conversation_id
     )
-    form = SmsReplyForm(request.POST, request.FILES, sms_numbers=user.sms_numbers)
+    form = SmsReplyForm(request.POST, request.FILES, sms_numbers=mailbox.sms_numbers)
     if form.is_valid():
         try:
             sms_send_request(
                 user=user,
+                mailbox=mailbox,
                 from_number=form.cleaned_data["from_number"],
                 to_numbers=sms_reply_recipients(found.thread.messages),
                 text=form.cleaned_data["text"],
@@ -135,15 +145,16 @@ def pager_reply(request: HttpRequest, extension_id: int, conversation_id: int) -
 def sms_new(request: HttpRequest, extension_id: int) -> HttpResponse:
     """A new SMS conversation: one or more recipients, a number to send from, text, files."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     if request.method == "GET":
-        form = SmsNewForm(sms_numbers=user.sms_numbers)
+        form = SmsNewForm(sms_numbers=mailbox.sms_numbers)
     else:
-        form = SmsNewForm(request.POST, request.FILES, sms_numbers=user.sms_numbers)
+        form = SmsNewForm(request.POST, request.FILES, sms_numbers=mailbox.sms_numbers)
         if form.is_valid():
             try:
                 send = sms_send_request(
                     user=user,
+                    mailbox=mailbox,
                     from_number=form.cleaned_data["from_number"],
                     to_numbers=form.to_numbers(),
                     text=form.cleaned_data["text"],
@@ -196,7 +207,7 @@ def pager_new(request: HttpRequest, extension_id: int) -> HttpResponse:
 def send_detail(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
     """A send on its own page (where a new conversation lands before RingCentral has it)."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     send = send_selectors.send_get_for_user(user=user, send_id=send_id)
     if send.owner_id != user.pk or send.extension_id != mailbox.extension_id:
         raise Http404("No such message.")
@@ -227,7 +238,7 @@ def sends_status(request: HttpRequest, extension_id: int) -> JsonResponse:
     RingCentral: the pipeline keeps the rows current). Ids that are not the user's are left
     out."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     try:
         ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip()]
     except ValueError:
@@ -271,7 +282,7 @@ def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
     """Send a failed message again, as a new send linked to the failed one, and show the
     person that new send."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     try:
         key = uuid.UUID(request.POST.get("idempotency_key", ""))
     except ValueError:
@@ -290,7 +301,7 @@ def send_retry(request: HttpRequest, extension_id: int, send_id: int) -> HttpRes
 def send_cancel(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
     """Cancel a send that has not gone out yet."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     try:
         actions.send_cancel(user=user, send_id=send_id)
     except SendInvalid as refused:
@@ -310,7 +321,7 @@ DECISIONS: dict[str, actions.Decision] = {
 def send_decide(request: HttpRequest, extension_id: int, send_id: int) -> HttpResponse:
     """A person's choice about a send that may have gone out: send again, count as sent, drop."""
     user = signed_in_user(request)
-    mailbox = own_mailbox(user, extension_id)
+    mailbox = sending_mailbox(user, extension_id)
     action = DECISIONS.get(request.POST.get("action", ""))
     if action is None:
         return HttpResponse("Choose: send again, count as sent, or drop.", status=400)

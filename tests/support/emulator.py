@@ -45,10 +45,12 @@ class RunningEmulator:
         return self._credentials
 
     def user(self, which: str = "admin") -> dict[str, Any]:
-        """`admin`, `agent` (the first agent), `agent2`, or an extension number."""
+        """`admin`, `agent` (the first agent), `agent2` (people, never a team mailbox's
+        extension), or an extension number."""
         users = self.credentials["users"]
-        admins = [u for u in users if u["is_admin"]]
-        agents = [u for u in users if not u["is_admin"]]
+        people = [u for u in users if u.get("kind", "person") == "person"]
+        admins = [u for u in people if u["is_admin"]]
+        agents = [u for u in people if not u["is_admin"]]
         if which == "admin":
             return dict(admins[0])
         if which == "agent":

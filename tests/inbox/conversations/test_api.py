@@ -47,10 +47,10 @@ def test_it_lists_the_mailboxes_one_may_open(
     admins = alice_client.get(api("mailboxes")).json()["mailboxes"]
     agents = bob_client.get(api("mailboxes")).json()["mailboxes"]
 
-    assert [m["extension_number"] for m in admins] == ["101", "102", "103"]
+    assert [m["extension_number"] for m in admins] == ["101", "102", "103", "201", "202"]
     assert agents == [
         {"extension_id": str(extension_of(rc, "agent")), "extension_number": "102",
-         "name": "Sam Rivera", "is_own": True},
+         "name": "Sam Rivera", "is_own": True, "is_team": False},
     ]  # fmt: skip
 
 

@@ -195,6 +195,9 @@ def test_it_lets_admins_switch_to_the_other_mailboxes_of_their_account(
         "Alex Morgan (ext. 101) (you)",
         "Sam Rivera (ext. 102)",
         "Riley Chen (ext. 103)",
+        # the shared extensions, until an admin connects them as team mailboxes
+        "Support Line (ext. 201)",
+        "Billing (ext. 202)",
     ]
     assert switched["Location"] == list_url(rc, "agent")
     assert bobs.status_code == 200

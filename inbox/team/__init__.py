@@ -1,0 +1,1 @@
+"""Team mailboxes: shared RingCentral extensions an admin connects and people work together."""
