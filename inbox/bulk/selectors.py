@@ -22,7 +22,7 @@ from accounts.models import User
 from inbox.conversations.presenters import message_view
 from inbox.conversations.queries import HISTORY_START, ConversationQuery
 from inbox.conversations.selectors import Mailbox, account_directory_for_user
-from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
+from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, TeamMailbox
 from inbox.ringcentral import InboxError, ringcentral_do, ringcentral_reads
 from rcapi import RingCentralClient
 
@@ -462,13 +462,17 @@ def audit_mailboxes_for_user(*, user: User, chosen: int | None = None) -> list[M
     )
     if chosen is not None:
         ids.add(chosen)
-    labels: dict[int, str] = {}
+    # a team mailbox by the name its admins gave it
+    labels: dict[int, str] = {
+        team.extension_id: f"{team.name} (team mailbox)"
+        for team in TeamMailbox.objects.filter(account_id=account_id, extension_id__in=ids)
+    }
     try:
         directory = account_directory_for_user(user=user)
     except InboxError:
         directory = ()  # the log stays readable; the fallbacks below name the mailboxes
     for entry in directory:
-        if entry.extension_id in ids:
+        if entry.extension_id in ids and entry.extension_id not in labels:
             labels[entry.extension_id] = _person_label(entry.name, entry.extension_number)
     missing = ids - labels.keys()
     if missing:

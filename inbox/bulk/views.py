@@ -182,20 +182,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     shown = list(entries[(page - 1) * AUDIT_PAGE : page * AUDIT_PAGE + 1])
+    mailboxes = bulk_selectors.audit_mailboxes_for_user(user=user, chosen=filters.extension_id)
+    labels = {mailbox.extension_id: mailbox.label for mailbox in mailboxes}
+    rows = [(entry, labels.get(entry.extension_id, str(entry.extension_id))) for entry in shown]
     return render(
         request,
         "inbox/bulk/audit_log.html",
         {
-            "entries": shown[:AUDIT_PAGE],
+            "entries": rows[:AUDIT_PAGE],
             "has_next": len(shown) > AUDIT_PAGE,
             "page": page,
             "filters": filters,
             "errors": errors,
             "actions": AuditEntry.Action.choices,
             "actors": bulk_selectors.audit_actors_for_user(user=user),
-            "mailboxes": bulk_selectors.audit_mailboxes_for_user(
-                user=user, chosen=filters.extension_id
-            ),
+            "mailboxes": mailboxes,
             "query": urlencode(filters.as_params()),
             "jobs": bulk_selectors.bulk_jobs_for_user(user=user, limit=20),
         },

@@ -3,6 +3,8 @@ disconnecting it: admins only, every change audited, tokens stored encrypted."""
 
 from __future__ import annotations
 
+import re
+
 import requests
 from django.test import Client
 from django.urls import reverse
@@ -184,3 +186,17 @@ def test_reconnecting_keeps_the_same_team_mailbox(
     assert again.pk == team.pk and again.name == "Help desk"
     assert list(again.members.all()) == [person(rc, "agent")]
     assert again.credential.status == RingCentralCredential.Status.CONNECTED
+
+
+def test_the_audit_log_names_the_team_mailbox_and_the_person(
+    rc: RunningEmulator, alice_client: Client
+) -> None:
+    connect_by_jwt(alice_client, rc)
+
+    page = alice_client.get(reverse("inbox:audit_log")).content.decode()
+
+    row = re.search(r"<tr>\s*<td><time[^>]*>.*?</tr>", page, re.S)
+    assert row is not None
+    assert "Alex Morgan (ext. 101)" in row.group(0)
+    assert "Connected a team mailbox" in row.group(0)
+    assert "Support Line (team mailbox)" in row.group(0)
