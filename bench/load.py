@@ -6,7 +6,7 @@ PostgreSQL and Redis (from DATABASE_URL and REDIS_URL, as `make bench` reads the
 emulator with 150 ms added to every answer and RingCentral's documented rate limits (60 s
 window).
 
-Each person is a RingCentral user of their own (extensions 200…, `bench.mailboxes`), signed
+Each person is a RingCentral user of their own (extensions 300…, `bench.mailboxes`), signed
 in through the real OAuth flow before the clock starts. Prints a table per page (requests,
 errors, throughput, client p50/p95/p99 and the server's own p50/p95/p99 from gunicorn's access
 log) and writes `var/bench/load.json`. Exits 1 when any request failed.

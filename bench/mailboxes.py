@@ -1,6 +1,6 @@
 """The emulator store a run starts from: the demo account, plus what the benchmarks need.
 
-* `users` extra agents (extensions 200…), each with a mailbox of the same shape, so that the
+* `users` extra agents (extensions 300…), each with a mailbox of the same shape, so that the
   page benchmark's concurrent users are different RingCentral users, each with a rate budget
   of their own, as on a real team;
 * the admin's mailbox topped up to exactly `bulk_conversations` conversations (bulk delete);
@@ -27,8 +27,8 @@ from emulator.store import Store, dumps
 ADMIN_EXTENSION = 5_000_000_101
 AGENT_EXTENSION = 5_000_000_102
 AGENT_NUMBER = "+16505550102"
-BENCH_USERS_FROM = 200  # extension numbers of the page benchmark's users
-SYNC_USER_NUMBER = 299
+BENCH_USERS_FROM = 300  # extension numbers of the page benchmark's users (2xx: team mailboxes)
+SYNC_USER_NUMBER = 399
 PAGE_CONVERSATIONS = 60  # conversations in each page-benchmark mailbox, within 30 days
 THREAD_MESSAGES = 6  # messages in each of their conversations
 SYNC_CONVERSATION_SIZE = 10

@@ -349,6 +349,10 @@ class MailboxSync(models.Model):
     recent_versions = models.JSONField(default=dict, blank=True)
     # a page of this mailbox was open recently: the periodic sync keeps it current
     viewed_at = models.DateTimeField(null=True, blank=True)
+    # the conversation index (`inbox.index`) holds the mailbox's messages created from
+    # `index_window_start` on, complete since `indexed_at` (None: not indexed yet)
+    indexed_at = models.DateTimeField(null=True, blank=True)
+    index_window_start = models.DateTimeField(null=True, blank=True)
     syncs = models.PositiveIntegerField(default=0)
     full_syncs = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -457,3 +461,161 @@ class TeamMailbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndexedMessage(models.Model):
+    """One message of a mailbox the dashboard syncs, as RingCentral last gave it (`record`),
+    with the fields the lists filter on. Kept by the message sync (`inbox.index`): an FSync
+    rebuilds the mailbox's window, every ISync applies its changes.
+
+    A thread is a conversation (`thread_kind` "conversation", SMS and pager) or, for faxes and
+    voicemails, the message alone ("message", `thread_id` = the message id)."""
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    message_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    type = models.CharField(max_length=16)  # SMS, Pager, Fax, VoiceMail (MMS is an SMS)
+    direction = models.CharField(max_length=8)
+    created_at = models.DateTimeField(null=True)
+    last_modified_at = models.DateTimeField(null=True)
+    read_status = models.CharField(max_length=8, blank=True)
+    availability = models.CharField(max_length=8, default="Alive")
+    # the other parties' numbers and the mailbox's own on the message, space-separated with a
+    # space at each end (" +16505550101 +14155550123 "), for the list's number filter
+    numbers = models.TextField(blank=True)
+    record = models.JSONField(default=dict)  # RingCentral's message record
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id", "message_id"],
+                name="inbox_indexedmessage_one_per_message",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account_id", "extension_id", "availability", "-created_at"]),
+            models.Index(fields=["account_id", "extension_id", "thread_kind", "thread_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Indexed message {self.message_id} of extension {self.extension_id}"
+
+
+class IndexedConversation(models.Model):
+    """One thread of a synced mailbox, summed up from its indexed `Alive` messages: what a
+    list row and the views need without reading the messages again."""
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    last_message_id = models.BigIntegerField()
+    last_message_at = models.DateTimeField(null=True)
+    last_type = models.CharField(max_length=16)
+    last_direction = models.CharField(max_length=8)
+    preview = models.CharField(max_length=200, blank=True)  # the last message's `subject`
+    # [{"number": "+1…", "name": "…"}]: the other parties, named where any message names them
+    parties = models.JSONField(default=list)
+    unread_count = models.PositiveIntegerField(default=0)  # received messages not yet read
+    message_count = models.PositiveIntegerField(default=0)
+    # the last inbound message, which reopens a closed conversation and wakes a snoozed one
+    last_inbound_at = models.DateTimeField(null=True)
+    # the index holds every message of the thread: read whole from RingCentral once, it began
+    # within the index's window (the thread is then shown from the index)
+    whole = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id", "thread_kind", "thread_id"],
+                name="inbox_indexedconversation_one_per_thread",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account_id", "extension_id", "-last_message_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Indexed {self.thread_kind} {self.thread_id} of extension {self.extension_id}"
+
+
+class ConversationState(models.Model):
+    """Who owns a thread of a mailbox and whether it is done, kept by the dashboard (never
+    RingCentral's read state). A thread without a row is open and unassigned."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SNOOZED = "snoozed", "Snoozed"
+        DONE = "done", "Done"
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "extension_id", "thread_kind", "thread_id"],
+                name="inbox_conversationstate_one_per_thread",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account_id", "extension_id", "status", "assignee"]),
+            models.Index(fields=["status", "snoozed_until"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.thread_kind} {self.thread_id}: {self.get_status_display()}"
+
+
+class ConversationEvent(models.Model):
+    """Something that happened to a thread's ownership or status, shown in the thread in
+    time order with its messages ("Alex assigned this to Sam", "Sam closed it")."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+        SNOOZED = "snoozed", "Snoozed"
+        WOKE = "woke", "Woke up"
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # who did it (None: the dashboard itself, e.g. a new message reopened it)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=255, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee_label = models.CharField(max_length=255, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["account_id", "extension_id", "thread_kind", "thread_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.thread_kind} {self.thread_id}"

@@ -8,6 +8,25 @@ A team mailbox is read with its own session, any other with the user's own token
 (`inbox.ringcentral.Caller`); RingCentral then enforces its own rules (a message it will not
 show is a 404 too, see `inbox.ringcentral`).
 
+Conversation lists and unread counts come from the conversation index (`inbox.index`) when
+the mailbox's sync has filled it and the list's window lies within it: no RingCentral call at
+all, the filters applied as RingCentral applies them. A window older than the index ("Look
+further back") and a mailbox not indexed yet read RingCentral as below; the latter's list says
+it is still syncing (`ConversationList.syncing`).
+
+Threads are read from RingCentral, through the cache, until the index is known to hold one
+whole: the first read of a thread (its newest page, with no older one) tells where it begins,
+and when that is within the index's window the index has every message of it
+(`inbox.index.services.index_thread_whole`). From then on the thread is shown from the index
+— no RingCentral call, kept current by the sync like the lists (delivery statuses included:
+RingCentral gives a changed status a new `lastModifiedTime`), and a person's own read and
+delete changes written into it at once (`index_local_change`). A thread that began before the
+window, or longer than a page, keeps being read from RingCentral, which pages it: that is
+the choice that keeps a team of twenty working one shared extension within its Light budget
+(50 calls a minute), where a thread read per person per `ANSWER_TTL` seconds would not.
+Single messages (faxes, voicemails) are read from RingCentral through the cache; the unread
+count for the tab title comes from the index.
+
 Reads are cached per (mailbox, query) for `ANSWER_TTL` seconds (`inbox.cache`); what a page
 needs and the cache lacks is fetched from RingCentral side by side, never one after another.
 """
@@ -38,6 +57,15 @@ from inbox.conversations.presenters import (
     with_party_names,
 )
 from inbox.conversations.queries import HISTORY_START, ConversationQuery, unread_params
+from inbox.index.selectors import (
+    IndexState,
+    index_page,
+    index_party_names,
+    index_state_get,
+    index_thread,
+    index_unread,
+)
+from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
 from inbox.ringcentral import Caller, ringcentral_reads
 from rcapi import RingCentralClient
@@ -127,6 +155,8 @@ class ConversationList:
     page: ConversationPage
     unread: UnreadCount
     mailboxes: tuple[Mailbox, ...]
+    # the mailbox's first sync has not filled its index yet: the list is RingCentral's
+    syncing: bool = False
 
 
 @dataclass(frozen=True)
@@ -351,6 +381,49 @@ def _unread_fetch(mailbox: Mailbox) -> _Fetch:
     return _Fetch(key, ANSWER_TTL, operation)
 
 
+def _index_state(mailbox: Mailbox) -> IndexState:
+    return index_state_get(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+
+
+def _index_covers_unread(index: IndexState) -> bool:
+    return index.covers(unread_params()["date_from"])
+
+
+def _names_from_index(mailbox: Mailbox, rows: tuple[MessageView, ...]) -> dict[str, str]:
+    """The names the index knows for the parties of these rows' threads: a customer's name
+    stays on the row when the thread's newest message is a reply."""
+    return index_party_names(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        thread_keys=[row.thread_key for row in rows],
+    )
+
+
+def _page_from_index(
+    mailbox: Mailbox, query: ConversationQuery
+) -> tuple[ConversationPage, dict[str, str]]:
+    """A page of the list from the index, and the names its threads give their parties."""
+    if query.matches_nothing:
+        return ConversationPage(rows=(), page=query.page, has_next=False, total=0), {}
+    found = index_page(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        **query.ringcentral_params(),
+    )
+    rows = tuple(message_view(m) for m in found.records)
+    names = found.names if found.names is not None else _names_from_index(mailbox, rows)
+    return ConversationPage(rows, found.page, found.has_next, found.total), names
+
+
+def _unread_from_index(mailbox: Mailbox) -> UnreadCount:
+    threads = index_unread(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        date_from=unread_params()["date_from"],
+    )
+    return UnreadCount(len(threads), threads=threads)
+
+
 def _with_unread(rows: tuple[MessageView, ...], unread: UnreadCount) -> tuple[MessageView, ...]:
     """Rows marked unread when their conversation holds an unread received message, even if
     the newest message, the one the row shows, is a reply."""
@@ -365,23 +438,42 @@ def conversation_list_for_user(
 ) -> ConversationList:
     """One page of the mailbox's conversations (the newest message of each, its parties named
     from the whole conversation), the mailbox's unread count and, for admins, the mailboxes
-    they may switch to."""
-    fetches = [_list_fetch(mailbox, query), _unread_fetch(mailbox)]
+    they may switch to. From the index when it covers the query's window (no RingCentral
+    call), else from RingCentral."""
+    index = _index_state(mailbox)
+    from_index = index.covers(query.ringcentral_params()["date_from"])
+    unread_from_index = _index_covers_unread(index)
+    fetches: list[_Fetch] = []
+    if not from_index:
+        fetches.append(_list_fetch(mailbox, query))
+    if not unread_from_index:
+        fetches.append(_unread_fetch(mailbox))
     # the switcher's directory comes with the same reads when they use the admin's own session
     directory_too = _is_admin(user) and not mailbox.is_team
     if directory_too:
         fetches.append(_directory_fetch(user))
-    values = _cached_reads(mailbox.caller(user), fetches)
-    page, unread = values[0], values[1]
-    rows = _with_party_names(mailbox, _with_unread(page.rows, unread), dict(unread.names))
+    values = iter(_cached_reads(mailbox.caller(user), fetches))
+    page: ConversationPage
+    names: dict[str, str] = {}
+    if from_index:
+        page, names = _page_from_index(mailbox, query)
+    else:
+        page = next(values)
+    unread: UnreadCount = _unread_from_index(mailbox) if unread_from_index else next(values)
+    rows = _with_party_names(mailbox, _with_unread(page.rows, unread), names | dict(unread.names))
     if directory_too:
-        mailboxes = _directory_mailboxes(user, values[2], _teams_of(user))
+        mailboxes = _directory_mailboxes(user, next(values), _teams_of(user))
     else:
         mailboxes = mailboxes_for_user(user=user)
-    return ConversationList(mailbox, query, replace(page, rows=rows), unread, mailboxes)
+    return ConversationList(
+        mailbox, query, replace(page, rows=rows), unread, mailboxes, syncing=not index.indexed
+    )
 
 
 def unread_count_for_mailbox(*, user: User, mailbox: Mailbox) -> UnreadCount:
+    """The mailbox's unread conversations: from the index once it is filled."""
+    if _index_covers_unread(_index_state(mailbox)):
+        return _unread_from_index(mailbox)
     (count,) = _cached_reads(mailbox.caller(user), [_unread_fetch(mailbox)])
     result: UnreadCount = count
     return result
@@ -441,8 +533,31 @@ def _thread(mailbox: Mailbox, conversation_id: int, page: int, value: Any) -> Th
     messages, has_older = value
     if not messages:
         raise Http404("No such conversation.")
+    if page == 1 and not has_older:
+        # read whole: from now on the index may show it (when it began within its window)
+        index_thread_whole(
+            account_id=mailbox.account_id,
+            extension_id=mailbox.extension_id,
+            thread=("conversation", conversation_id),
+            oldest=messages[0].created,
+        )
     named = _with_party_names(mailbox, messages)
     return Thread(mailbox, conversation_id, named, has_older, page)
+
+
+def _thread_from_index(mailbox: Mailbox, conversation_id: int, page: int) -> Thread | None:
+    if page != 1:
+        return None
+    records = index_thread(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        thread=("conversation", conversation_id),
+        limit=THREAD_PAGE_SIZE,
+    )
+    if records is None:
+        return None
+    named = _with_party_names(mailbox, tuple(message_view(m) for m in records))
+    return Thread(mailbox, conversation_id, named, False, page)
 
 
 def thread_get_for_user(
@@ -450,6 +565,9 @@ def thread_get_for_user(
 ) -> Thread:
     """A conversation's messages in time order (the newest `THREAD_PAGE_SIZE`; older ones on
     the next pages). Http404 when the mailbox has no such conversation."""
+    indexed = _thread_from_index(mailbox, conversation_id, page)
+    if indexed is not None:
+        return indexed
     (value,) = _cached_reads(mailbox.caller(user), [_thread_fetch(mailbox, conversation_id, page)])
     return _thread(mailbox, conversation_id, page, value)
 
@@ -458,10 +576,14 @@ def thread_page_for_user(
     *, user: User, mailbox: Mailbox, conversation_id: int, page: int = 1
 ) -> ThreadPage:
     """`thread_get_for_user` and the mailbox's unread count (for the tab title)."""
-    value, unread = _cached_reads(
-        mailbox.caller(user),
-        [_thread_fetch(mailbox, conversation_id, page), _unread_fetch(mailbox)],
-    )
+    fetch = _thread_fetch(mailbox, conversation_id, page)
+    if _index_covers_unread(_index_state(mailbox)):
+        thread = _thread_from_index(mailbox, conversation_id, page)
+        if thread is None:
+            (value,) = _cached_reads(mailbox.caller(user), [fetch])
+            thread = _thread(mailbox, conversation_id, page, value)
+        return ThreadPage(thread, _unread_from_index(mailbox))
+    value, unread = _cached_reads(mailbox.caller(user), [fetch, _unread_fetch(mailbox)])
     return ThreadPage(_thread(mailbox, conversation_id, page, value), unread)
 
 
@@ -492,9 +614,12 @@ def message_get_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> Me
 def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> ThreadPage:
     """A message on its own (faxes, voicemails: no conversation) as a one-message thread, and
     the mailbox's unread count."""
-    message, unread = _cached_reads(
-        mailbox.caller(user), [_message_fetch(mailbox, message_id), _unread_fetch(mailbox)]
-    )
+    fetch = _message_fetch(mailbox, message_id)
+    if _index_covers_unread(_index_state(mailbox)):
+        (message,) = _cached_reads(mailbox.caller(user), [fetch])
+        unread = _unread_from_index(mailbox)
+    else:
+        message, unread = _cached_reads(mailbox.caller(user), [fetch, _unread_fetch(mailbox)])
     shown = _with_party_names(mailbox, (_alive(message),))
     return ThreadPage(Thread(mailbox, shown[0].conversation_id, shown, False, 1), unread)
 

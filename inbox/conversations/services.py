@@ -18,6 +18,7 @@ from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, PREFIX, mailbox_cache_drop
 from inbox.conversations.queries import HISTORY_START
 from inbox.conversations.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
+from inbox.index.services import index_local_change
 from inbox.models import AuditEntry
 from inbox.queueing import task_enqueue
 from inbox.ringcentral import Caller, InboxError, ringcentral_do
@@ -89,6 +90,16 @@ def _written(user: User, mailbox: Mailbox, failure: Exception | None, **audit: A
         raise failure
 
 
+def _indexed(mailbox: Mailbox, message_ids: Sequence[int], **change: str) -> None:
+    """The change, in the conversation index too (see `index_local_change`)."""
+    index_local_change(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        message_ids=message_ids,
+        **change,
+    )
+
+
 def _attempt(
     caller: Caller, operation: Callable[[RingCentralClient], T]
 ) -> tuple[T | None, Exception | None]:
@@ -112,6 +123,7 @@ def message_read_status_set(
     )
     audit: dict[str, Any] = {"action": action, "message_ids": [message_id]}
     _written(user, mailbox, failure, **audit)
+    _indexed(mailbox, [message_id], read_status=status)
     entry = audit_entry_write(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
     return WriteResult(entry, f"Marked the message {status.lower()}.")
 
@@ -168,6 +180,7 @@ def conversation_read_status_set(
     _written(user, mailbox, failure, **audit)
     assert outcome is not None
     wanted, changed, any_received = outcome
+    _indexed(mailbox, changed, read_status=status)
     if len(changed) < len(wanted):
         entry = audit_entry_write(
             user=user,
@@ -266,6 +279,7 @@ def messages_read_on_open(
         except CACHE_ERRORS as exc:
             log.warning("Inbox cache failed: %s", exc)
     if changed:
+        _indexed(mailbox, ids, read_status="Read")
         mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
         # other open pages of the mailbox (the list in another tab) follow the new count
         mailbox_changed.send(
@@ -304,6 +318,7 @@ def message_delete(
         "ip_address": ip_address,
     }
     _written(user, mailbox, failure, **audit)
+    _indexed(mailbox, [message_id], availability="Purged" if purge else "Deleted")
     entry = audit_entry_write(user=user, mailbox=mailbox, outcome=AuditEntry.Outcome.DONE, **audit)
     return WriteResult(entry, "Purged the message." if purge else "Deleted the message.")
 
@@ -338,6 +353,7 @@ def conversation_delete(
         "ip_address": ip_address,
     }
     _written(user, mailbox, failure, **audit)
+    _indexed(mailbox, deleted or [], availability="Purged" if purge else "Deleted")
     entry = audit_entry_write(
         user=user,
         mailbox=mailbox,

@@ -22,6 +22,7 @@ from inbox.cache import mailbox_cache_drop
 from inbox.conversations.selectors import Mailbox
 from inbox.conversations.services import WriteResult, audit_entry_write
 from inbox.deleted.selectors import DeletedItems, DeletedSelection, deleted_items_find
+from inbox.index.services import index_local_change
 from inbox.models import AuditEntry
 from inbox.ringcentral import InboxError, ringcentral_do, translated
 from rcapi import RateLimited, RingCentralClient, Unavailable
@@ -112,6 +113,13 @@ def _apply(
         )
         raise
     mailbox_cache_drop(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+    # restored messages are back in the lists at once (the index keeps a deleted one's row)
+    index_local_change(
+        account_id=mailbox.account_id,
+        extension_id=mailbox.extension_id,
+        message_ids=[int(i) for i in applied.changed],
+        availability="Purged" if purge else "Alive",
+    )
 
     wanted = len(applied.items.message_ids)
     done = len(applied.changed)

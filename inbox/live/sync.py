@@ -8,9 +8,14 @@ one per notification, and leaves most of the user's Light rate budget to their p
 that comes too soon waits for its turn (a task with a countdown), and the events meanwhile
 fold into it, so the last change of a storm is still synced. The first sync of a mailbox, and
 any sync after RingCentral refuses the stored token (MSG-333), is an FSync over the inbox's
-30-day window; every other one is an ISync with the stored token. ISync answers overlap the
-previous one by a few seconds, so a record counts as a change only when its
-`lastModifiedTime` differs from the one last seen (`MailboxSync.recent_versions`).
+30-day window (from the start of that UTC day, where the list's default window starts); every
+other one is an ISync with the stored token. ISync answers overlap the previous one by a few
+seconds, so a record counts as a change only when its `lastModifiedTime` differs from the one
+last seen (`MailboxSync.recent_versions`).
+
+Every sync's records go into the mailbox's conversation index (`inbox.index`), which the lists
+read: an FSync rebuilds it, an ISync applies its changes. A mailbox whose index is not complete
+yet (never synced, or synced before the index existed) gets an FSync whatever its token.
 
 When anything changed, the mailbox's cached list and thread answers are dropped, its change
 counter goes up (pages then fetch themselves again), and sends whose RingCentral message
@@ -23,7 +28,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +43,7 @@ from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, mailbox_cache_drop
 from inbox.conversations.party_names import party_names_learn
 from inbox.conversations.presenters import message_view
+from inbox.index.services import index_apply
 from inbox.live.sends import sends_apply_records
 from inbox.models import MailboxSubscription, MailboxSync
 from inbox.queueing import task_enqueue
@@ -168,8 +174,11 @@ def mailbox_viewed(*, account_id: int, extension_id: int) -> None:
 
 
 def mailboxes_sync_due() -> int:
-    """The beat's periodic sync: every mailbox open in a browser or subscribed that has not
-    been synced within `LIVE_SYNC_EVERY` seconds gets one. The number requested."""
+    """The beat's periodic sync: every mailbox open in a browser, subscribed, or with a
+    working RingCentral session of its own (a person's, a team mailbox's) that has not been
+    synced within `LIVE_SYNC_EVERY` seconds gets one: its conversation index stays current
+    whether or not a page is open, and a mailbox just connected gets its first (full) sync
+    within one period, even when its subscription could not be made. The number requested."""
     now = timezone.now()
     every = timedelta(seconds=settings.LIVE_SYNC_EVERY)
     # a little slack, so that a beat period a hair shorter than the interval does not skip one
@@ -187,13 +196,35 @@ def mailboxes_sync_due() -> int:
         MailboxSync.objects.filter(~stale).values_list("account_id", "extension_id")
     )  # fmt: skip
     requested = 0
-    for account_id, extension_id in sorted(viewed | (subscribed - recent)):
+    for account_id, extension_id in sorted(viewed | ((subscribed | _connected()) - recent)):
         if mailbox_sync_request(account_id=account_id, extension_id=extension_id):
             requested += 1
     return requested
 
 
+def _connected() -> set[tuple[int, int]]:
+    """The mailboxes of the working RingCentral sessions: people's own and team mailboxes'."""
+    working = RingCentralCredential.objects.filter(status=RingCentralCredential.Status.CONNECTED)
+    teams = working.filter(
+        user__isnull=True, account_id__isnull=False, extension_id__isnull=False
+    ).values_list("account_id", "extension_id")
+    people = User.objects.filter(
+        is_active=True,
+        rc_credential__in=working,
+        rc_account_id__isnull=False,
+        rc_extension_id__isnull=False,
+    ).values_list("rc_account_id", "rc_extension_id")
+    return {(int(a), int(e)) for a, e in [*teams, *people] if a is not None and e is not None}
+
+
 # --------------------------------------------------------------------------- the sync
+
+
+def sync_window_start(now: datetime) -> datetime:
+    """Where an FSync's window starts: the start of the UTC day `SYNC_WINDOW` before `now`,
+    where the list's default window starts that day, so the index holds all of it."""
+    day = (now - SYNC_WINDOW).astimezone(UTC).date()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -203,6 +234,7 @@ class SyncOutcome:
     records: int = 0
     changed: int = 0
     sends: int = 0
+    index_seconds: float = 0.0  # of which applying the records to the conversation index
 
 
 def mailbox_user(*, account_id: int, extension_id: int) -> User | RingCentralCredential | None:
@@ -268,8 +300,11 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         )
         return SyncOutcome(ran=False)
     started = timezone.now()
+    window_start = sync_window_start(started)
+    # a mailbox without a complete index starts with an FSync, which fills it
+    token = state.sync_token if state.indexed_at is not None else ""
     try:
-        result, full = _sync_call(user, extension_id, state.sync_token)
+        result, full = _sync_call(user, extension_id, token, window_start)
     except ReconnectRequired as exc:
         MailboxSync.objects.filter(pk=state.pk).update(last_error=str(exc))
         return SyncOutcome(ran=False)
@@ -280,6 +315,14 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         )
         raise
     records = _unique(result.records)
+    indexed = index_apply(
+        account_id=account_id,
+        extension_id=extension_id,
+        records=records,
+        full=full,
+        window_start=window_start if full else (state.index_window_start or window_start),
+        sync_time=result.sync_time,
+    )
     previous: dict[str, str] = {} if full else dict(state.recent_versions or {})
     changed = [m for m in records if previous.get(str(m.id)) != _version(m)]
     sends = sends_apply_records(extension_id=extension_id, records=changed) if changed else 0
@@ -305,7 +348,7 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
             lag_seconds=max(0.0, (now - state.event_pending_since).total_seconds()),
         )
     MailboxSync.objects.filter(pk=state.pk).update(**fields)
-    if changed or sends:
+    if changed or sends or indexed.changed:
         mailbox_cache_drop(account_id=account_id, extension_id=extension_id)
         mailbox_counter_bump(account_id=account_id, extension_id=extension_id)
     log.info(
@@ -313,34 +356,42 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         extension_id, "FSync" if full else "ISync", len(records), len(changed), sends,
         (now - started).total_seconds(),
     )  # fmt: skip
-    return SyncOutcome(ran=True, full=full, records=len(records), changed=len(changed), sends=sends)
+    return SyncOutcome(
+        ran=True,
+        full=full,
+        records=len(records),
+        changed=len(changed),
+        sends=sends,
+        index_seconds=indexed.seconds,
+    )
 
 
 def _sync_call(
-    user: User | RingCentralCredential, extension_id: int, token: str
+    user: User | RingCentralCredential, extension_id: int, token: str, window_start: datetime
 ) -> tuple[SyncResult, bool]:
-    """An ISync with `token`; an FSync without one, or when RingCentral refuses it."""
+    """An ISync with `token`; an FSync from `window_start` on without one, or when RingCentral
+    refuses it."""
     if token:
         try:
-            result = _call(user, extension_id, token)
+            result = _call(user, extension_id, token, window_start)
             return result, False
         except Rejected as exc:
             if exc.error_code != SYNC_TOKEN_INVALID:
                 raise
             log.info("RingCentral refused the sync token of extension %s: full sync", extension_id)
-    return _call(user, extension_id, ""), True
+    return _call(user, extension_id, "", window_start), True
 
 
-def _call(user: User | RingCentralCredential, extension_id: int, token: str) -> SyncResult:
+def _call(
+    user: User | RingCentralCredential, extension_id: int, token: str, window_start: datetime
+) -> SyncResult:
     def operation(client: RingCentralClient) -> SyncResult:
         if token:
             return client.sync_messages(
                 sync_type="ISync", sync_token=token, extension_id=extension_id
             )
         return client.sync_messages(
-            sync_type="FSync",
-            date_from=timezone.now() - SYNC_WINDOW,
-            extension_id=extension_id,
+            sync_type="FSync", date_from=window_start, extension_id=extension_id
         )
 
     return ringcentral_call(user, operation)

@@ -227,6 +227,7 @@ def test_it_learns_names_from_the_live_sync(bob_client: Client, rc: RunningEmula
     named_inbound(rc, customer=customer, name="Ingrid Olsen", text="Hi", created_ts=moment)
     mailbox_sync(account_id=user.rc_account_id, extension_id=extension_of(rc, "agent"))
     reply_stored(rc, customer=customer, text="Hello Ingrid", created_ts=time.time())
+    mailbox_sync(account_id=user.rc_account_id, extension_id=extension_of(rc, "agent"))
     forget(rc)
     window = {"start": datetime.fromtimestamp(moment, UTC).date().isoformat(), "number": customer}
 
@@ -234,7 +235,8 @@ def test_it_learns_names_from_the_live_sync(bob_client: Client, rc: RunningEmula
     (row,) = rows(bob_client.get(list_url(rc), window).content.decode())
 
     assert "Ingrid Olsen" in row and "Hello Ingrid" in row
-    assert rc_calls(rc, since, "listMessages") == 2
+    # the synced mailbox's list comes from the conversation index, not RingCentral
+    assert rc_calls(rc, since, "listMessages") == 0
 
 
 # --------------------------------------------------------------------------- opening reads
