@@ -75,9 +75,21 @@ app.conf.beat_schedule["live-subscriptions-maintain"] = {
     "schedule": float(settings.LIVE_SUBSCRIPTION_CHECK_EVERY),
     "options": _live_options,
 }
+# Celery beat: snoozed conversations wake when their time comes (see inbox.ownership.services).
+app.conf.beat_schedule["ownership-snoozes-wake"] = {
+    "task": "inbox.ownership.tasks.snoozes_wake_due",
+    "schedule": 60.0,
+}
 # Each feature of the inbox keeps its tasks in its own `tasks` module.
 app.autodiscover_tasks()
 app.autodiscover_tasks(
-    ["inbox.conversations", "inbox.sending", "inbox.bulk", "inbox.live", "inbox.ops"],
+    [
+        "inbox.conversations",
+        "inbox.sending",
+        "inbox.bulk",
+        "inbox.live",
+        "inbox.ops",
+        "inbox.ownership",
+    ],
     related_name="tasks",
 )

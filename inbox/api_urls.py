@@ -9,6 +9,7 @@ from inbox.api.errors import NOT_FOUND_NAME, api_not_found
 from inbox.bulk.api_urls import urlpatterns as bulk_patterns
 from inbox.conversations.api_urls import urlpatterns as conversation_patterns
 from inbox.fax.api_urls import urlpatterns as fax_patterns
+from inbox.ownership.api_urls import urlpatterns as ownership_patterns
 from inbox.sending.api_urls import urlpatterns as send_patterns
 
 app_name = "api"
@@ -19,6 +20,7 @@ urlpatterns = [
 ]
 urlpatterns += conversation_patterns
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
+urlpatterns += ownership_patterns
 
 # last: any other address under /api/ is a JSON 404, not the pages' HTML one (an address
 # holding a line break, %0A, too: `.` would not match it)

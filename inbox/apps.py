@@ -10,8 +10,12 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         # Features plug into the ones below them here, so that imports run one way only.
         import inbox.live.receivers
+        import inbox.ownership.receivers  # new messages reopen closed conversations
         import inbox.team.receivers  # noqa: F401  (connected extensions become team mailboxes)
-        from inbox.conversations.views import thread_context_register
+        from inbox.conversations.views import list_context_register, thread_context_register
+        from inbox.ownership.views import list_ownership_context, thread_ownership_context
         from inbox.sending.presenters import thread_send_context
 
         thread_context_register(thread_send_context)
+        thread_context_register(thread_ownership_context)
+        list_context_register(list_ownership_context)

@@ -10,6 +10,7 @@ from inbox.conversations.urls import urlpatterns as conversation_patterns
 from inbox.deleted.urls import urlpatterns as deleted_patterns
 from inbox.fax.urls import urlpatterns as fax_patterns
 from inbox.live.urls import urlpatterns as live_patterns
+from inbox.ownership.urls import urlpatterns as ownership_patterns
 from inbox.sending.urls import urlpatterns as send_patterns
 from inbox.team.urls import urlpatterns as team_patterns
 
@@ -21,3 +22,4 @@ urlpatterns += send_patterns + fax_patterns + bulk_patterns
 urlpatterns += live_patterns
 urlpatterns += deleted_patterns
 urlpatterns += team_patterns
+urlpatterns += ownership_patterns

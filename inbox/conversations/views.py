@@ -74,6 +74,8 @@ def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
             # admins select conversations for bulk deletion (inbox.bulk.views)
             "can_bulk": user.role == User.Role.ADMIN,
             "bulk_filters": query.as_params(page=1),
+            # what features above this one add (ownership: its views with their counts)
+            **list_extras(user=user, mailbox=mailbox),
         },
     )
 
@@ -123,6 +125,24 @@ def thread_extras(*, user: User, thread: selectors.Thread) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for context in _thread_contexts:
         extras.update(context(user=user, thread=thread))
+    return extras
+
+
+# The same for the conversation list (ownership: the navigation to its views).
+ListContext = Callable[..., dict[str, Any]]
+_list_contexts: list[ListContext] = []
+
+
+def list_context_register(context: ListContext) -> None:
+    """Add `context(user=, mailbox=)`'s template variables to every conversation list page."""
+    if context not in _list_contexts:
+        _list_contexts.append(context)
+
+
+def list_extras(*, user: User, mailbox: selectors.Mailbox) -> dict[str, Any]:
+    extras: dict[str, Any] = {}
+    for context in _list_contexts:
+        extras.update(context(user=user, mailbox=mailbox))
     return extras
 
 

@@ -172,6 +172,21 @@
     }
   }
 
+  function swapChanged(doc) {
+    // parts that follow the page as a whole (a thread's owner and status): replaced when they
+    // changed, unless the person is using them right now
+    document.querySelectorAll("[data-live-replace]").forEach(function (current) {
+      var name = current.getAttribute("data-live-replace");
+      var fresh = doc.querySelector('[data-live-replace="' + name + '"]');
+      if (!fresh || current.contains(document.activeElement)) {
+        return;
+      }
+      if (signature(current) !== signature(fresh)) {
+        current.replaceWith(document.importNode(fresh, true));
+      }
+    });
+  }
+
   function unreadOf(root) {
     var counted = root.querySelector("[data-unread-count]");
     return counted ? parseInt(counted.textContent, 10) || 0 : null;
@@ -195,6 +210,7 @@
         return bubble.classList.contains("inbound");
       }));
     }
+    swapChanged(doc);
     var after = unreadOf(doc);
     var shown = document.querySelector("[data-unread-count]");
     if (shown && after !== null) {

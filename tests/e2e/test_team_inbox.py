@@ -1,7 +1,9 @@
 """A team inbox in real Chromium, with a real Celery worker and the emulator over HTTP: an admin
-connects Support Line by signing in as it and adds Sam and Riley; Sam opens it, replies (the
-SMS goes out from Support Line's number, the bubble says "Sam via Support Line"); an agent who
-is not a member of a team mailbox gets a 404 on every address of it."""
+connects Support Line by signing in as it and adds Sam and Riley; Sam opens it, takes a
+conversation, replies (the SMS goes out from Support Line's number, the bubble says "Sam via
+Support Line") and marks it Done; an SMS the customer sends then reopens it on Riley's open
+page without a reload. An agent who is not a member of a team mailbox gets a 404 on every
+address of it."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from inbox.models import Send, TeamMailbox
+from inbox.models import ConversationState, Send, TeamMailbox
 from tests.accounts.support import point_dashboard_at
 from tests.e2e.support import sign_in
 from tests.emulator.factories import conversation_of, make_sms
+from tests.inbox.live.support import inject_sms
 from tests.support.celery_worker import Worker, cache_shared_with_workers, sending_worker
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import outbound, wait_until
@@ -80,9 +83,13 @@ def test_an_admin_connects_a_team_mailbox_and_a_member_replies_as_it(
     expect(alex.get_by_role("row", name="Support Line")).to_contain_text("Riley Chen, Sam Rivera")
     team = TeamMailbox.objects.get(extension_id=int(support["extension_id"]))
 
-    # Sam finds it among his mailboxes, opens the conversation and replies
+    # Sam finds it among his mailboxes, opens the conversation, takes it and replies
+    sam.goto(f"{live_server.url}/inbox/")
+    sam.get_by_label("Mailbox").select_option(label="Support Line")
     sam.goto(f"{live_server.url}/inbox/{team.extension_id}/conversations/{conversation}/")
     expect(sam.get_by_role("heading", name="Reply by SMS")).to_be_visible()
+    sam.get_by_role("button", name="Assign to me").click()
+    expect(sam.get_by_text("Sam Rivera assigned this to themselves")).to_be_visible()
     sam.get_by_label("Message").fill("Sorry about that, a new one ships today.")
     sam.get_by_role("button", name="Send").click()
     bubble = sam.get_by_role("article").filter(has_text="a new one ships today")
@@ -99,11 +106,33 @@ def test_an_admin_connects_a_team_mailbox_and_a_member_replies_as_it(
     assert sent["from"]["phoneNumber"] == support["sms_numbers"][0]
     assert sent["to"][0]["phoneNumber"] == CUSTOMER
 
-    # Riley, a member too, sees who of the team replied
+    # Sam marks it Done
+    sam.get_by_role("button", name="Close conversation").click()
+    expect(sam.locator("[data-ownership-status]")).to_have_text("Done")
+
+    # Riley, a member too, sees who of the team replied and that it is done
     riley.goto(f"{live_server.url}/inbox/{team.extension_id}/conversations/{conversation}/")
     expect(riley.get_by_role("article").filter(has_text="a new one ships today")).to_contain_text(
         "Sam via Support Line"
     )
+    expect(riley.locator("[data-ownership-status]")).to_have_text("Done")
+    expect(riley.locator("html[data-live=on]")).to_have_count(1)
+    time.sleep(2.5)  # the page has its first change counter
+
+    # the customer writes again: the conversation reopens on Riley's page, no reload
+    inject_sms(ringcentral, to_extension="201", sender=CUSTOMER, text="It still has not come")
+    expect(riley.get_by_role("article").filter(has_text="It still has not come")).to_be_visible(
+        timeout=15_000
+    )
+    state = ConversationState.objects.get(extension_id=team.extension_id, thread_id=conversation)
+
+    def reopened() -> bool:
+        state.refresh_from_db()
+        return state.status == ConversationState.Status.OPEN
+
+    wait_until(reopened, seconds=15, what=f"the conversation reopened:\n{worker.output()}")
+    expect(riley.locator("[data-ownership-status]")).to_have_text("Open", timeout=15_000)
+    assert state.assignee is not None and state.assignee.first_name == "Sam"
 
 
 def test_an_agent_who_is_not_a_member_gets_404_everywhere_in_it(

@@ -83,6 +83,9 @@ POSITIVE_DATA_ACCEPTANCE_INAPPLICABLE = {
     "fax_resend",
     # a byte range past the end of the file (416)
     "attachment_download",
+    # whether the assignee may open the mailbox, whether the snooze's end is still to come
+    "threads_assign",
+    "threads_snooze",
 }
 
 # Every other operation must succeed (2xx) at least once, or the run proved little: a token
