@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from accounts.models import User
+from accounts.models import RingCentralCredential, User
 from inbox.conversations.presenters import MessageView, format_number
 from inbox.conversations.selectors import Thread
 from inbox.models import Send
@@ -257,7 +257,11 @@ def thread_send_context(
     items = thread_items(thread.messages, views, newest_page=thread.page == 1)
     types = {m.type for m in thread.messages}
     composer = ""
-    if mailbox.can_send and thread.conversation_id is not None:
+    # a team mailbox whose session ended sends nothing (its page says so)
+    team_connected = mailbox.team is None or (
+        mailbox.team.credential.status == RingCentralCredential.Status.CONNECTED
+    )
+    if mailbox.can_send and team_connected and thread.conversation_id is not None:
         if types & {"SMS", "MMS"} and mailbox.sms_numbers:
             composer = "sms"
         elif "Pager" in types and mailbox.is_own:

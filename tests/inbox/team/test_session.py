@@ -4,6 +4,7 @@ reconnect page) while admins are offered to reconnect it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.test import Client
@@ -87,3 +88,26 @@ def test_a_disconnected_team_mailbox_is_not_synced_with_anyone_elses_session(
         "Nobody with a working RingCentral session"
         in MailboxSync.objects.get(extension_id=support_line.extension_id).last_error
     )
+
+
+def test_a_synced_team_mailbox_still_shows_what_it_has_and_says_it_is_disconnected(
+    rc: RunningEmulator, alice_client: Client, bob_client: Client, support_line: TeamMailbox
+) -> None:
+    mailbox_sync(account_id=support_line.account_id, extension_id=support_line.extension_id)
+    alice_client.post(reverse("inbox:team_mailbox_disconnect", args=[support_line.pk]))
+    team_list = reverse("inbox:conversations", args=[support_line.extension_id])
+
+    sams = bob_client.get(team_list)
+    alexs = alice_client.get(team_list).content.decode()
+
+    assert sams.status_code == 200  # the index still has its conversations
+    text = sams.content.decode()
+    assert "Support Line is no longer connected to RingCentral" in text
+    assert "An admin needs to reconnect it." in text
+    assert "data-row" in text
+    assert "Reconnect it" in alexs
+    link = re.search(rf'href="(/inbox/{support_line.extension_id}/conversations/\d+/)', text)
+    assert link is not None
+    thread = bob_client.get(link.group(1)).content.decode()
+    assert "no longer connected to RingCentral" in thread
+    assert "Reply by SMS" not in thread  # nothing can go out from it
