@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from inbox.index.records import others_of
 from rcapi import Attachment, Message, Party
 
 PREVIEW_CHARS = 90
@@ -226,33 +227,6 @@ def attachment_view(attachment: Attachment) -> AttachmentView:
     )
 
 
-def _others(message: Message) -> tuple[Party, ...]:
-    """Everyone on the message but the mailbox's owner: the sender of an inbound message and
-    the other recipients of a group message; the recipients of an outbound one."""
-    raw_to = message.raw.get("to")
-    targets = [
-        isinstance(item, dict) and item.get("target") is True
-        for item in (raw_to if isinstance(raw_to, list) else [])
-    ]
-    own_numbers: set[str] = set()
-    if message.direction == "Outbound" and message.from_ is not None:
-        own_numbers = {n for n in (message.from_.phone_number, message.from_.extension_number) if n}
-
-    def is_owner(position: int, party: Party) -> bool:
-        if message.extension_id is not None and party.extension_id == message.extension_id:
-            return True
-        if position < len(targets) and targets[position]:
-            return True
-        return bool(own_numbers & {party.phone_number, party.extension_number})
-
-    recipients = tuple(p for i, p in enumerate(message.to) if not is_owner(i, p))
-    if message.direction == "Inbound":
-        sender = (message.from_,) if message.from_ is not None else ()
-        # a one-to-one message's only recipient is the owner, even without `target`
-        return sender + (recipients if len(message.to) > 1 else ())
-    return recipients or message.to
-
-
 def _failure_reason(message: Message) -> str:
     if message.message_status not in FAILED_STATUSES:
         return ""
@@ -277,7 +251,7 @@ def message_type(message: Message) -> str:
 
 
 def message_view(message: Message) -> MessageView:
-    others = _others(message)
+    others = others_of(message)
     shown = tuple(attachment_view(a) for a in message.attachments if a.type != "Text")
     text = message.subject or "" if message.type in {"SMS", "Pager", "Text"} else ""
     status = message.message_status or ""

@@ -50,8 +50,8 @@ def numbers_of(message: Message) -> str:
 
 def others_of(message: Message) -> tuple[Party, ...]:
     """Everyone on the message but the mailbox's owner: the sender of an inbound message and
-    the other recipients of a group message; the recipients of an outbound one. The rules of
-    the list's own rows (`inbox.conversations.presenters`), which this package may not import."""
+    the other recipients of a group message; the recipients of an outbound one. The index's
+    rows and the pages' (`inbox.conversations.presenters`) both name parties by it."""
     raw_to = message.raw.get("to")
     targets = [
         isinstance(item, dict) and item.get("target") is True
