@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, fields, replace
 from datetime import UTC, datetime
@@ -84,8 +84,12 @@ def need_of(chosen: list[str], sizes: Sizes) -> Need:
     )
 
 
-def sign_everyone_in(ctx: Context, chosen: list[str]) -> None:
-    people: dict[int, tuple[str, str]] = {}
+def sign_everyone_in(
+    ctx: Context, chosen: list[str], *, also: Mapping[int, tuple[str, str]] | None = None
+) -> None:
+    """Sign in the people the `chosen` benchmarks need, and `also` these (extension id:
+    username, password)."""
+    people: dict[int, tuple[str, str]] = dict(also or {})
     if USERS_NEEDED & set(chosen):
         people.update({u.extension_id: (u.username, u.password) for u in ctx.prepared.users})
     demo = {u.extension_id: u for u in DEMO_USERS}

@@ -10,6 +10,12 @@ Each person is a RingCentral user of their own (extensions 300…, `bench.mailbo
 in through the real OAuth flow before the clock starts. Prints a table per page (requests,
 errors, throughput, client p50/p95/p99 and the server's own p50/p95/p99 from gunicorn's access
 log) and writes `var/bench/load.json`. Exits 1 when any request failed.
+
+`--team`: the same people all work one team mailbox instead (`bench.team`): Support Line,
+connected by the demo admin with its JWT, every person a member, its index filled before the
+clock starts; live updates on as in production (webhook subscriptions, the worker's syncs,
+Celery beat). It adds the team extension's RingCentral calls a second (sends aside, by who made
+them), its 429s, and the time from an inbound SMS to the message in the conversation index.
 """
 
 from __future__ import annotations
@@ -28,11 +34,13 @@ from typing import Any, NamedTuple
 
 import django
 
+from bench import team as team_mode
 from bench.cli import commit, machine, say, sign_everyone_in
 from bench.context import QUICK, Context
-from bench.mailboxes import Need, prepare
+from bench.mailboxes import ADMIN_EXTENSION, Need, prepare
 from bench.measure import Emulator, percentile, server_times, wait_until
 from bench.stack import BENCH_DIR, REPO, Stack, StackOptions
+from emulator.identity import DEMO_USERS
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PAGES = ("list", "thread", "reply", "live", "live-refresh", "send-status")
@@ -69,6 +77,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "--reply-share", type=float, default=1 / 3, help="threads answered (one in three)"
     )
     parser.add_argument("--seed", type=int, default=1, help="the people's choices")
+    parser.add_argument(
+        "--team", action="store_true",
+        help="everyone works one team mailbox (Support Line), with live updates on",
+    )  # fmt: skip
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "load.json")
     parser.add_argument(
         "--embedded", action="store_true",
@@ -171,13 +183,21 @@ def main(argv: list[str] | None = None) -> int:
         web_workers=args.web_workers,
         web_threads=args.web_threads,
         web_worker_class="sync" if args.web_threads == 1 else "gthread",
+        live_updates=args.team,
+        call_log=args.team,
     )
     stack = Stack(options, BENCH_DIR / "emulator.sqlite3")
+    need = Need(
+        users=args.users,
+        own_mailboxes=not args.team,
+        team_conversations=team_mode.TEAM_CONVERSATIONS if args.team else 0,
+    )
     began = datetime.now(UTC)
+    team_figures: dict[str, Any] = {}
     try:
         say(f"preparing {args.users} mailboxes and the database")
         stack.prepare()
-        prepared = prepare(stack.emulator_db, Need(users=args.users))
+        prepared = prepare(stack.emulator_db, need)
         os.environ.update(stack.env())
         importlib.import_module("config")  # its Celery app first, as bench.cli does
         django.setup()
@@ -185,25 +205,58 @@ def main(argv: list[str] | None = None) -> int:
 
         call_command("migrate", "--noinput", verbosity=0)
         call_command("collectstatic", "--noinput", verbosity=0)
-        say("starting the emulator, the web server and a worker")
+        say("starting the emulator, the web server, a worker" + (" and beat" if args.team else ""))
         stack.start_emulator()
         stack.start_web()
         stack.start_worker()
+        if args.team:
+            stack.start_beat()
         emulator = Emulator(stack.emulator_url)
         ctx = Context(stack, emulator, prepared, QUICK)
         say(f"signing {args.users} people in")
-        sign_everyone_in(ctx, ["pages"])
+        admin = {u.extension_id: (u.username, u.password) for u in DEMO_USERS}[ADMIN_EXTENSION]
+        sign_everyone_in(ctx, ["pages"], also={ADMIN_EXTENSION: admin} if args.team else None)
+        team: team_mode.Team | None = None
+        if prepared.team is not None:
+            say(f"connecting {prepared.team.first_name} {prepared.team.last_name}, filling indexes")
+            team = team_mode.team_connect(
+                ctx.browsers.pop(ADMIN_EXTENSION), prepared.team, prepared.users
+            )
+            team_mode.mailboxes_ready(
+                [team.extension_id, ADMIN_EXTENSION, *(u.extension_id for u in prepared.users)]
+            )
         people = BENCH_DIR / "logs" / "people.json"
         people.write_text(json.dumps([
-            {"extension_id": extension_id, "cookies": dict(browser.http.cookies)}
+            {"extension_id": extension_id, "cookies": dict(browser.http.cookies),
+             "mailbox": team.extension_id if team else extension_id}
             for extension_id, browser in ctx.browsers.items()
         ]))  # fmt: skip
         samples_file = BENCH_DIR / "logs" / "samples.json"
+        probes = team_mode.ProbesDuringWork(stack, team) if team else None
         since = time.time()
+        if probes:
+            probes.start()
         say(f"{args.users} people working for {args.duration} s")
         locust_exit = run_locust(stack, args, people, samples_file)
+        until = time.time()
+        records = emulator.request_records(since)
+        during = probes.stop() if probes else []
         say("waiting for the replies to settle")
         figures = settle(stack, emulator, since)
+        if team:
+            say("timing inbound SMS from the emulator to the index, with nobody working")
+            quiet = team_mode.probes_quiet(stack, team, first_number=len(during) + 1)
+            team_figures = {
+                "name": team.name,
+                "extension_id": team.extension_id,
+                "members": team.members,
+                "conversations": prepared.team_conversations,
+                "calls": team_mode.team_calls(stack, team, records, since, until),
+                "budget": team_mode.budget_held_back(team),
+                "send_waits": team_mode.send_waits(team, since),
+                "webhook_during_work": team_mode.probes_summary(during),
+                "webhook_quiet": team_mode.probes_summary(quiet),
+            }
         rate_plan = emulator.rate_limits()
     finally:
         alive = stack.alive()
@@ -219,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             "web": f"gunicorn {options.web_worker_class}, {options.web_workers} workers x "
             f"{options.web_threads} threads (config/gunicorn.py)",
             "worker": f"celery threads pool x {options.worker_concurrency}",
+            "beat": args.team,
+            "live_updates": options.live_updates,
             "database": "postgresql" if stack.database_url.startswith("postgres") else "sqlite",
             "redis": bool(stack.redis_url),
             "latency_ms": options.latency_ms,
@@ -236,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         "total": total,
         **figures,
     }
+    if team_figures:
+        document["team"] = team_figures
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(document, indent=2))
     print(table(pages, total))
@@ -243,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{args.users} people, {args.duration} s; replies: {figures['sends_by_status']}; "
         f"RingCentral 429s: {figures['answers_429']}. JSON: {args.json}"
     )
+    if team_figures:
+        print()
+        print(team_mode.team_table(team_figures))
     failed = total["errors"] or locust_exit or not all(alive.values())
     return 1 if failed else 0
 

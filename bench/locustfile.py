@@ -1,6 +1,7 @@
 """The people of the load test (`python -m bench.load` runs locust on this file): each is one of the
-prepared agents, signed in beforehand (`LOAD_PEOPLE`: their session and CSRF cookies), working
-their own mailbox as a person at a browser does.
+prepared agents, signed in beforehand (`LOAD_PEOPLE`: their session and CSRF cookies and the
+mailbox they work: their own, or in the team mode the team mailbox they are members of),
+working it as a person at a browser does.
 
 A person opens the conversation list, picks a conversation and opens it, replies to one
 thread in three (the reply composer's form, as the browser posts it, then the thread it
@@ -64,7 +65,7 @@ class Person(HttpUser):
     def on_start(self) -> None:
         index = next(_next_person)
         person = PEOPLE[index % len(PEOPLE)]
-        self.extension_id = int(person["extension_id"])
+        self.extension_id = int(person.get("mailbox") or person["extension_id"])
         for name, value in person["cookies"].items():
             self.client.cookies.set(name, value)
         seed = int(os.environ.get("LOAD_SEED", "1")) * 1000 + index

@@ -5,7 +5,10 @@
   of their own, as on a real team;
 * the admin's mailbox topped up to exactly `bulk_conversations` conversations (bulk delete);
 * a fax of `attachment_mb` MB in the first agent's mailbox (attachment proxy);
-* one more agent whose mailbox holds exactly `sync_messages` messages of the last days (sync).
+* one more agent whose mailbox holds exactly `sync_messages` messages of the last days (sync);
+* the team mailbox Support Line (extension 201, the demo's shared number) topped up to
+  `team_conversations` SMS conversations within the conversation index's 30-day window (the
+  load test's team mode).
 
 Everything goes through `emulator.mailstore.insert_message`, as the emulator's own seed does,
 so lists, sync tokens and the change feed see the messages like any other.
@@ -19,7 +22,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator.identity import ACCOUNT_ID, PHONE_NUMBER_IDS, DemoUser, jwt_credential
+from emulator.identity import (
+    ACCOUNT_ID,
+    PHONE_NUMBER_IDS,
+    TEAM_EXTENSIONS,
+    DemoUser,
+    jwt_credential,
+)
 from emulator.mailstore import NewAttachment, insert_message, sms_conversation_id
 from emulator.seed import seed
 from emulator.store import Store, dumps
@@ -32,6 +41,8 @@ SYNC_USER_NUMBER = 399
 PAGE_CONVERSATIONS = 60  # conversations in each page-benchmark mailbox, within 30 days
 THREAD_MESSAGES = 6  # messages in each of their conversations
 SYNC_CONVERSATION_SIZE = 10
+TEAM_MAILBOX = TEAM_EXTENSIONS[0]  # Support Line, 201
+INDEX_WINDOW_DAYS = 30  # what the conversation index holds (its FSync's window)
 DAY = 86400.0
 
 
@@ -40,9 +51,11 @@ class Need:
     """What the chosen benchmarks need in the store."""
 
     users: int = 0
+    own_mailboxes: bool = True  # each user's own 60 conversations (not needed in team mode)
     bulk_conversations: int = 0
     attachment_mb: int = 0
     sync_messages: int = 0
+    team_conversations: int = 0
 
 
 @dataclass
@@ -54,6 +67,8 @@ class Prepared:
     sync_user: DemoUser | None = None
     fax: tuple[int, int] | None = None  # (message id, attachment id) in the agent's mailbox
     bulk_conversations: int = 0
+    team: DemoUser | None = None  # the team mailbox, with its JWT credential
+    team_conversations: int = 0  # its SMS conversations within the index's window
 
 
 def bench_user(number: int, name: str) -> DemoUser:
@@ -144,6 +159,34 @@ def _admin_top_up(db: sqlite3.Connection, want: int, now: float) -> int:
     return total
 
 
+def _team_conversations(db: sqlite3.Connection, team: DemoUser, since: float) -> int:
+    found: int = db.execute(
+        "SELECT COUNT(DISTINCT conversation_id) FROM message WHERE extension_id = ? "
+        "AND type = 'SMS' AND conversation_id IS NOT NULL AND availability = 'Alive' "
+        "AND creation_ts >= ?",
+        (team.extension_id, since),
+    ).fetchone()[0]
+    return found
+
+
+def _team_top_up(db: sqlite3.Connection, team: DemoUser, want: int, now: float) -> int:
+    """Conversations of `THREAD_MESSAGES` messages with customers of the team mailbox's own,
+    each begun within the last 20 days, until `want` are within the index's window; the
+    count there."""
+    since = now - INDEX_WINDOW_DAYS * DAY
+    missing = max(want - _team_conversations(db, team, since), 0)
+    for n in range(missing):
+        other = f"+1209201{n:04d}"
+        start = now - (n + 1) * 20 * DAY / (missing + 1)
+        for m in range(THREAD_MESSAGES):
+            _sms(
+                db, extension_id=team.extension_id, own=team.direct_number, other=other,
+                text=f"Ticket {n}-{m}: any news about my refund?", at=start + m * 90,
+                inbound=m % 2 == 0,
+            )  # fmt: skip
+    return _team_conversations(db, team, since)
+
+
 def _big_fax(db: sqlite3.Connection, megabytes: int) -> tuple[int, int]:
     content = b"%PDF-1.4\n" + os.urandom(megabytes * 1024 * 1024 - 16) + b"\n%%EOF\n"
     message_id = insert_message(
@@ -198,7 +241,8 @@ def prepare(path: Path, need: Need, *, demo_conversations: int = 200) -> Prepare
             for n in range(need.users):
                 user = bench_user(BENCH_USERS_FROM + n, f"User{n:02d}")
                 _user_add(db, user, now - 400 * DAY)
-                prepared.threads[user.extension_id] = _page_mailbox(db, user, now)
+                if need.own_mailboxes:
+                    prepared.threads[user.extension_id] = _page_mailbox(db, user, now)
                 prepared.users.append(user)
             if need.bulk_conversations:
                 prepared.bulk_conversations = _admin_top_up(db, need.bulk_conversations, now)
@@ -208,6 +252,11 @@ def prepare(path: Path, need: Need, *, demo_conversations: int = 200) -> Prepare
                 prepared.sync_user = bench_user(SYNC_USER_NUMBER, "Sync")
                 _user_add(db, prepared.sync_user, now - 400 * DAY)
                 _sync_mailbox(db, prepared.sync_user, need.sync_messages, now)
+            if need.team_conversations:
+                prepared.team = TEAM_MAILBOX
+                prepared.team_conversations = _team_top_up(
+                    db, TEAM_MAILBOX, need.team_conversations, now
+                )
         with store.read() as db:
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

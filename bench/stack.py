@@ -1,5 +1,6 @@
 """The processes of a benchmark run, started and stopped by the bench itself: the emulator on a
-store prepared for the run, the dashboard under gunicorn, and a Celery worker.
+store prepared for the run, the dashboard under gunicorn, a Celery worker and, when live updates
+are on (the load test's team mode), Celery beat.
 
 Everything a run writes lives under var/bench/ (database file, cache, broker folder, media,
 logs). With DATABASE_URL set the dashboard uses a database of its own on that server
@@ -26,6 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from bench.calllog import CALL_LOG_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 # BENCH_DIR moves everything a run writes (the smoke test runs in a folder of its own)
 BENCH_DIR = Path(os.environ.get("BENCH_DIR") or REPO / "var" / "bench")
@@ -42,6 +45,12 @@ class StackOptions:
     web_threads: int = 8
     web_worker_class: str = "gthread"  # as config/gunicorn.py; `sync` for one request at a time
     worker_concurrency: int = 8
+    # webhook subscriptions, webhook-driven and periodic syncs, as in production (beat runs
+    # beside the worker); off, their tasks go to a queue no worker takes
+    live_updates: bool = False
+    # every RingCentral call of the dashboard's processes written to var/bench/logs/rc-calls/
+    # with the task or page that made it (`bench.calllog`)
+    call_log: bool = False
 
 
 def free_port() -> int:
@@ -153,6 +162,10 @@ class Stack:
     def access_log(self) -> Path:
         return BENCH_DIR / "logs" / "access.log"
 
+    @property
+    def call_log_dir(self) -> Path:
+        return BENCH_DIR / "logs" / "rc-calls"
+
     def env(self) -> dict[str, str]:
         """What the dashboard's processes (and this one, for its ORM reads) run with."""
         environment = {
@@ -171,11 +184,16 @@ class Stack:
             "RINGCENTRAL_REDIRECT_URI": f"{self.web_url}/accounts/callback/",
             "SEND_TASK_QUEUE": "",
             "WEBHOOK_BASE_URL": self.web_url,
-            # live updates' tasks (subscriptions, webhook-driven syncs) go to a queue no bench
-            # worker takes: the benchmarks measure pages, sends and deletes without syncs
-            # running beside them, and the sync benchmark calls the sync service itself
-            "LIVE_TASK_QUEUE": LIVE_QUEUE_OFF,
+            # unless live updates are on, their tasks (subscriptions, webhook-driven syncs) go
+            # to a queue no bench worker takes: the benchmarks measure pages, sends and deletes
+            # without syncs running beside them, and the sync benchmark calls the sync service
+            # itself
+            "LIVE_TASK_QUEUE": "" if self.options.live_updates else LIVE_QUEUE_OFF,
         }
+        if self.options.call_log:
+            environment[CALL_LOG_ENV] = str(self.call_log_dir)
+        else:
+            environment.pop(CALL_LOG_ENV, None)
         environment.pop("TOKEN_ENCRYPTION_KEYS", None)
         if self.redis_url:
             environment["REDIS_URL"] = self.redis_url
@@ -188,6 +206,8 @@ class Stack:
         for name in ("cache", "celery", "media", "logs"):
             shutil.rmtree(BENCH_DIR / name, ignore_errors=True)
             (BENCH_DIR / name).mkdir(parents=True)
+        if self.options.call_log:
+            self.call_log_dir.mkdir(parents=True)
         database_fresh(self.database_url)
         redis_fresh(self.redis_url)
 
@@ -260,6 +280,23 @@ class Stack:
                 raise RuntimeError(f"the worker did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
 
+    def start_beat(self) -> None:
+        """Celery beat with the project's schedule (config/celery.py): the periodic syncs, the
+        subscriptions' upkeep and the recovery of stuck sends, as production runs it."""
+        log = self._spawn(
+            "beat",
+            [
+                sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
+                "--schedule", str(BENCH_DIR / "celery" / "beat-schedule"),
+            ],
+            self.env(),
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while "beat: Starting..." not in log.read_text(errors="replace"):
+            if self.processes["beat"].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"beat did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
     def web_worker_pids(self) -> list[int]:
         master = self.processes["web"].pid
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -269,7 +306,7 @@ class Stack:
         return {name: p.poll() is None for name, p in self.processes.items()}
 
     def stop(self) -> None:
-        for name in ("worker", "web", "emulator"):
+        for name in ("beat", "worker", "web", "emulator"):
             process = self.processes.get(name)
             if process is not None:
                 stop_process(process)
