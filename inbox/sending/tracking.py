@@ -4,6 +4,12 @@ One `listMessages` call per mailbox updates every unfinished send of that mailbo
 with backoff while any is unfinished; one chain of tracker tasks per mailbox (a token in the
 cache names the live one, so an older scheduled tracker does nothing). How a record moves a
 send on is `inbox.sending.status`'s.
+
+A mailbox with a working webhook subscription hears of every status change anyway (RingCentral
+notifies the change, the sync that follows moves the send on: `inbox.live.sends`), so its
+tracker is only the safety net and polls at most every `TRACK_WITH_WEBHOOK` seconds: the
+calls it saves are the mailbox's Light budget, which pages and syncs need (a team of twenty
+sharing one extension fills it otherwise).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.utils import timezone
 from accounts.errors import ReconnectRequired
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
-from inbox.models import Send
+from inbox.models import MailboxSubscription, Send
 from inbox.queueing import task_enqueue
 from inbox.ringcentral import session_holder
 from inbox.sending.queue import send_task_options
@@ -41,6 +47,17 @@ TRACK_GIVE_UP = timedelta(days=1)
 TRACK_PAGES = 20
 # A scheduled tracker that has not run this long after its due time is taken as lost.
 TRACK_LOST_AFTER = 30.0
+# the tracker's pace, at the fastest, while the mailbox's webhook subscription works
+TRACK_WITH_WEBHOOK = 15.0
+
+
+def _webhook_working(extension_id: int) -> bool:
+    return MailboxSubscription.objects.filter(
+        extension_id=extension_id,
+        status=MailboxSubscription.Status.ACTIVE,
+        expires_at__gt=timezone.now(),
+        last_error="",
+    ).exists()
 
 
 def _tracker_key(extension_id: int) -> str:
@@ -64,6 +81,8 @@ def sends_track_start(*, extension_id: int, delay: float = TRACK_FIRST) -> None:
 
 def _track_schedule(extension_id: int, delay: float) -> None:
     """Schedule the mailbox's next tracker; any earlier scheduled one becomes a no-op."""
+    if delay < TRACK_WITH_WEBHOOK and _webhook_working(extension_id):
+        delay = TRACK_WITH_WEBHOOK
     token = uuid.uuid4().hex
     due = time.time() + delay
     cache.set(

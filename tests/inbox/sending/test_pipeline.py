@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from inbox.models import Send
+from inbox.models import MailboxSubscription, Send
 from inbox.sending.actions import send_cancel, send_decide, send_retry
 from inbox.sending.errors import NEEDS_REVIEW, delivery_error_sentence, send_error_sentence
 from inbox.sending.pipeline import send_process
@@ -29,7 +29,7 @@ from inbox.sending.selectors import (
     sends_in_conversation,
     sends_waiting,
 )
-from inbox.sending.tracking import sends_track
+from inbox.sending.tracking import TRACK_WITH_WEBHOOK, sends_track, sends_track_start
 from rcapi import Rejected
 from tests.inbox.conftest import extension_of, point_at, signed_in
 from tests.support.emulator import RunningEmulator
@@ -100,6 +100,30 @@ def test_it_sends_an_sms_once_and_tracks_it_to_delivered(
     assert send.status == Send.Status.SUBMITTED
     assert send.rc_status == "Delivered"
     assert send.last_error == ""
+
+
+def test_with_a_working_webhook_the_tracker_is_only_a_safety_net(
+    rc: RunningEmulator, bob: User, recorded_tasks: TaskRecorder
+) -> None:
+    assert bob.rc_account_id is not None and bob.rc_extension_id is not None
+    MailboxSubscription.objects.create(
+        account_id=bob.rc_account_id,
+        extension_id=bob.rc_extension_id,
+        hook_id=uuid.uuid4(),
+        token_digest="0" * 64,
+        status=MailboxSubscription.Status.ACTIVE,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    send = sms_queue(bob, text="Status changes come by webhook")
+
+    send_process(send_id=send.pk)
+
+    (tracker,) = recorded_tasks.of("inbox.sending.tasks.rc_sends_track")
+    assert tracker.countdown == TRACK_WITH_WEBHOOK
+    # a broken subscription makes it the tracker's job again
+    MailboxSubscription.objects.update(last_error="RingCentral blacklisted it.")
+    sends_track_start(extension_id=bob.rc_extension_id)
+    assert recorded_tasks.of("inbox.sending.tasks.rc_sends_track")[-1].countdown == 1.0
 
 
 @pytest.mark.parametrize(
