@@ -68,13 +68,16 @@ class InboxError(Exception):
         self.retry_after = retry_after
 
 
+BUSY_CODE = "ringcentral_busy"
+
+
 def busy_error(retry_after: float) -> InboxError:
     seconds = max(1, math.ceil(retry_after))
     unit = "second" if seconds == 1 else "seconds"
     return InboxError(
         f"RingCentral is busy; try again in {seconds} {unit}.",
         status=503,
-        code="ringcentral_busy",
+        code=BUSY_CODE,
         retry_after=seconds,
     )
 

@@ -67,7 +67,7 @@ from inbox.index.selectors import (
 )
 from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
-from inbox.ringcentral import Caller, ringcentral_reads
+from inbox.ringcentral import BUSY_CODE, Caller, InboxError, ringcentral_reads
 from rcapi import RingCentralClient
 
 THREAD_PAGE_SIZE = 100
@@ -166,6 +166,8 @@ class Thread:
     messages: tuple[MessageView, ...]  # oldest first
     has_older: bool
     page: int
+    # shown from the index while RingCentral was busy: older messages may be missing
+    partial: bool = False
 
     @property
     def other_party(self) -> str:
@@ -545,7 +547,9 @@ def _thread(mailbox: Mailbox, conversation_id: int, page: int, value: Any) -> Th
     return Thread(mailbox, conversation_id, named, has_older, page)
 
 
-def _thread_from_index(mailbox: Mailbox, conversation_id: int, page: int) -> Thread | None:
+def _thread_from_index(
+    mailbox: Mailbox, conversation_id: int, page: int, *, whole_only: bool = True
+) -> Thread | None:
     if page != 1:
         return None
     records = index_thread(
@@ -553,11 +557,28 @@ def _thread_from_index(mailbox: Mailbox, conversation_id: int, page: int) -> Thr
         extension_id=mailbox.extension_id,
         thread=("conversation", conversation_id),
         limit=THREAD_PAGE_SIZE,
+        whole_only=whole_only,
     )
     if records is None:
         return None
     named = _with_party_names(mailbox, tuple(message_view(m) for m in records))
-    return Thread(mailbox, conversation_id, named, False, page)
+    return Thread(mailbox, conversation_id, named, False, page, partial=not whole_only)
+
+
+def _thread_read(caller: Caller, mailbox: Mailbox, conversation_id: int, page: int) -> Thread:
+    """The thread from RingCentral (through the cache); while RingCentral is busy (the
+    mailbox's rate budget is spent), what the index has of it, marked partial, rather than a
+    page that says to come back later."""
+    try:
+        (value,) = _cached_reads(caller, [_thread_fetch(mailbox, conversation_id, page)])
+    except InboxError as busy:
+        if busy.code != BUSY_CODE:
+            raise
+        fallback = _thread_from_index(mailbox, conversation_id, page, whole_only=False)
+        if fallback is None:
+            raise
+        return fallback
+    return _thread(mailbox, conversation_id, page, value)
 
 
 def thread_get_for_user(
@@ -568,8 +589,7 @@ def thread_get_for_user(
     indexed = _thread_from_index(mailbox, conversation_id, page)
     if indexed is not None:
         return indexed
-    (value,) = _cached_reads(mailbox.caller(user), [_thread_fetch(mailbox, conversation_id, page)])
-    return _thread(mailbox, conversation_id, page, value)
+    return _thread_read(mailbox.caller(user), mailbox, conversation_id, page)
 
 
 def thread_page_for_user(
@@ -580,8 +600,7 @@ def thread_page_for_user(
     if _index_covers_unread(_index_state(mailbox)):
         thread = _thread_from_index(mailbox, conversation_id, page)
         if thread is None:
-            (value,) = _cached_reads(mailbox.caller(user), [fetch])
-            thread = _thread(mailbox, conversation_id, page, value)
+            thread = _thread_read(mailbox.caller(user), mailbox, conversation_id, page)
         return ThreadPage(thread, _unread_from_index(mailbox))
     value, unread = _cached_reads(mailbox.caller(user), [fetch, _unread_fetch(mailbox)])
     return ThreadPage(_thread(mailbox, conversation_id, page, value), unread)

@@ -298,19 +298,18 @@ def indexed_conversations_of_threads(
 
 
 def index_thread(
-    *, account_id: int, extension_id: int, thread: ThreadKey, limit: int
+    *, account_id: int, extension_id: int, thread: ThreadKey, limit: int, whole_only: bool = True
 ) -> list[Message] | None:
     """A thread's `Alive` messages, oldest first, when the index holds the thread whole (see
-    `inbox.index.services.index_thread_whole`) and it has at most `limit` of them; None
-    otherwise (the thread is then read from RingCentral, which pages it)."""
-    whole = IndexedConversation.objects.filter(
-        account_id=account_id,
-        extension_id=extension_id,
-        thread_kind=thread[0],
-        thread_id=thread[1],
-        whole=True,
-    ).exists()
-    if not whole:
+    `inbox.index.services.index_thread_whole`; with `whole_only` False: whatever it holds of
+    it) and it has at most `limit` of them; None otherwise (the thread is then read from
+    RingCentral, which pages it)."""
+    rows = IndexedConversation.objects.filter(
+        account_id=account_id, extension_id=extension_id, thread_kind=thread[0], thread_id=thread[1]
+    )
+    if whole_only:
+        rows = rows.filter(whole=True)
+    if not rows.exists():
         return None
     records = list(
         IndexedMessage.objects.filter(

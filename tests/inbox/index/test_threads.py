@@ -16,6 +16,7 @@ from tests.emulator.factories import conversation_of, make_sms
 from tests.inbox.index.conftest import mailbox_of, sync
 from tests.inbox.support import rc_calls
 from tests.support.emulator import RunningEmulator
+from tests.support.sends import faults_set
 
 DAY = 86400.0
 
@@ -79,3 +80,26 @@ def test_a_thread_that_began_before_the_window_is_read_from_ringcentral(
     since = time.time()
     assert "Last year&#x27;s order" in bob_browser.get(url).content.decode()
     assert rc_calls(fresh_rc, since, "listMessages") == 1
+
+
+def test_while_ringcentral_is_busy_a_thread_shows_what_the_index_has(
+    fresh_rc: RunningEmulator, bob: User, bob_browser: Client
+) -> None:
+    _, extension_id = mailbox_of(bob)
+    first = make_sms(
+        fresh_rc.db_path, extension_id, other_number="+12095550183",
+        text="Are you open today?", created_ts=time.time() - 600, read_status="Read",
+    )  # fmt: skip
+    conversation = conversation_of(fresh_rc.db_path, first)
+    sync(bob)
+    faults_set(fresh_rc, throttle_seconds=30)
+    try:
+        page = bob_browser.get(reverse("inbox:thread", args=[extension_id, conversation]))
+    finally:
+        faults_set(fresh_rc, throttle_seconds=0)
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Are you open today?" in text
+    assert "RingCentral is busy, so this shows the messages Team Inbox already has" in text
+    assert not IndexedConversation.objects.get(thread_id=conversation).whole
