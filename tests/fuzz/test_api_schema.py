@@ -62,7 +62,7 @@ from tests.support.emulator import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.fuzz
 
 # The random (fuzzing) cases per operation and person, beside the coverage phase's own.
-FUZZ_EXAMPLES = 100
+FUZZ_EXAMPLES = 50
 # How often a random case takes a real id instead of a random one.
 REAL_ID_SHARE = 0.5
 # The cases follow from this seed: the same ones on every run, so a failure in CI comes back
