@@ -214,15 +214,52 @@ def signin_start(*, session: SessionBase, next_url: str) -> str:
     """Begin signing in: remember the pending sign-in in `session` (replacing any earlier
     one) and return the RingCentral URL to send the browser to. `next_url` must already be
     a safe, same-site path."""
+    return _authorization_start(session, SIGNIN_SESSION_KEY, next_url)
+
+
+def _authorization_start(session: SessionBase, key: str, next_url: str) -> str:
+    """Keep a pending authorization (state, code verifier, where to go next) under `key` in
+    the session, replacing any earlier one, and return RingCentral's URL for the browser."""
     state = secrets.token_urlsafe(32)
     url, code_verifier = oauth_app().authorization_request(state)
-    session[SIGNIN_SESSION_KEY] = {
+    session[key] = {
         "state": state,
         "code_verifier": code_verifier,
         "next": next_url,
         "started_at": time.time(),
     }
     return browser_authorize_url(url)
+
+
+def _authorization_answer(
+    session: SessionBase,
+    key: str,
+    params: Mapping[str, str],
+    *,
+    denied: str,
+    refused: str,
+) -> tuple[dict[str, object], str]:
+    """The pending authorization under `key` (taken out of the session: each is used at most
+    once) and the code of RingCentral's answer `params`, once the answer is checked against
+    it: not too late, the same state, no error (`denied`: the sentence when the person
+    declined; `refused`: the one for any other error, with `{reason}`). `SignInError` else."""
+    pending = session.pop(key, None)
+    if not isinstance(pending, dict):
+        raise SignInError(NO_PENDING_SIGNIN)
+    if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
+        raise SignInError(SIGNIN_EXPIRED)
+    state, expected = params.get("state") or "", str(pending.get("state") or "")
+    if not state or not expected or not secrets.compare_digest(state.encode(), expected.encode()):
+        raise SignInError(STATE_MISMATCH)
+    error = params.get("error")
+    if error:
+        if error == "access_denied":
+            raise SignInError(denied)
+        raise SignInError(refused.format(reason=error[:100]))
+    code = params.get("code") or ""
+    if not code:
+        raise SignInError(NO_CODE)
+    return pending, code
 
 
 def signin_pending_next(*, session: SessionBase) -> str | None:
@@ -241,24 +278,13 @@ def signin_complete(*, session: SessionBase, params: Mapping[str, str]) -> Signe
     The pending sign-in is taken out of `session` first, so each is used at most once.
     Raises `SignInError` with a sentence for the person when the answer is refused.
     """
-    pending = session.pop(SIGNIN_SESSION_KEY, None)
-    if not isinstance(pending, dict):
-        raise SignInError(NO_PENDING_SIGNIN)
-    if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
-        raise SignInError(SIGNIN_EXPIRED)
-    state, expected = params.get("state") or "", str(pending.get("state") or "")
-    if not state or not expected or not secrets.compare_digest(state.encode(), expected.encode()):
-        raise SignInError(STATE_MISMATCH)
-    error = params.get("error")
-    if error:
-        if error == "access_denied":
-            raise SignInError(ACCESS_DENIED)
-        reason = error[:100]
-        raise SignInError(f"RingCentral could not sign you in and gave this reason: {reason}.")
-    code = params.get("code") or ""
-    if not code:
-        raise SignInError(NO_CODE)
-
+    pending, code = _authorization_answer(
+        session,
+        SIGNIN_SESSION_KEY,
+        params,
+        denied=ACCESS_DENIED,
+        refused="RingCentral could not sign you in and gave this reason: {reason}.",
+    )
     tokens = _exchange(code, str(pending.get("code_verifier", "")))
     extension, numbers = _whoami(tokens)
     try:
@@ -410,15 +436,7 @@ def extension_connect_start(*, session: SessionBase, next_url: str) -> str:
     """Begin connecting a shared extension through RingCentral's sign-in page (PKCE, a state
     of its own, kept apart from a person's sign-in) and return the URL to send the browser to.
     The callback tells the two apart by the state (`extension_connect_pending`)."""
-    state = secrets.token_urlsafe(32)
-    url, code_verifier = oauth_app().authorization_request(state)
-    session[CONNECT_SESSION_KEY] = {
-        "state": state,
-        "code_verifier": code_verifier,
-        "next": next_url,
-        "started_at": time.time(),
-    }
-    return browser_authorize_url(url)
+    return _authorization_start(session, CONNECT_SESSION_KEY, next_url)
 
 
 def extension_connect_pending(*, session: SessionBase, params: Mapping[str, str]) -> bool:
@@ -442,22 +460,13 @@ def extension_connect_complete(
 ) -> ConnectedExtension:
     """Finish connecting a shared extension with RingCentral's answer; the same checks as a
     sign-in (single use, age, state, errors). Raises `SignInError` with a sentence."""
-    pending = session.pop(CONNECT_SESSION_KEY, None)
-    if not isinstance(pending, dict):
-        raise SignInError(NO_PENDING_SIGNIN)
-    if time.time() - float(pending.get("started_at", 0)) > SIGNIN_MAX_AGE:
-        raise SignInError(SIGNIN_EXPIRED)
-    state, expected = params.get("state") or "", str(pending.get("state") or "")
-    if not state or not expected or not secrets.compare_digest(state.encode(), expected.encode()):
-        raise SignInError(STATE_MISMATCH)
-    error = params.get("error")
-    if error:
-        if error == "access_denied":
-            raise SignInError("You cancelled at RingCentral, so nothing was connected.")
-        raise SignInError(f"RingCentral refused to connect the extension: {error[:100]}.")
-    code = params.get("code") or ""
-    if not code:
-        raise SignInError(NO_CODE)
+    pending, code = _authorization_answer(
+        session,
+        CONNECT_SESSION_KEY,
+        params,
+        denied="You cancelled at RingCentral, so nothing was connected.",
+        refused="RingCentral refused to connect the extension: {reason}.",
+    )
     tokens = _exchange(code, str(pending.get("code_verifier", "")))
     connected = _connected_extension(tokens, by=by)
     return replace(connected, next_url=str(pending.get("next") or ""))
