@@ -26,6 +26,7 @@ from django.core.exceptions import (
 )
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -186,6 +187,21 @@ def signed_in_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+def admin_account_check(*, user: User) -> int:
+    """The admin's RingCentral account id; Http404 unless `user` is a signed-in admin with a
+    RingCentral connection (the admins' pages answer everyone else as if they did not exist)."""
+    if not (
+        user.is_authenticated
+        and user.is_active
+        and user.role == User.Role.ADMIN
+        and user.rc_account_id is not None
+        and user.rc_extension_id is not None
+    ):
+        raise Http404("No such page.")
+    assert user.rc_account_id is not None
+    return user.rc_account_id
 
 
 def client_ip(request: HttpRequest) -> str | None:

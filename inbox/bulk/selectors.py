@@ -1,9 +1,10 @@
 """What admins read for bulk deletion: the conversations a selection names (from RingCentral,
 Light calls only), bulk jobs and their progress (database only), and the audit log.
 
-Access: bulk pages are for admins only. `bulk_admin_check` gives everyone else a 404 before
-anything is read; `bulk_job_get_for_user` finds a job of the admin's own account by the mailbox
-and id in the URL, without calling RingCentral, so the progress page may be polled freely.
+Access: bulk pages are for admins only. `inbox.web.admin_account_check` gives everyone else a
+404 before anything is read; `bulk_job_get_for_user` finds a job of the admin's own account
+by the mailbox and id in the URL, without calling RingCentral, so the progress page may be
+polled freely.
 """
 
 from __future__ import annotations
@@ -24,30 +25,16 @@ from inbox.conversations.queries import HISTORY_START, ConversationQuery
 from inbox.conversations.selectors import Mailbox, account_directory_for_user
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, TeamMailbox
 from inbox.ringcentral import InboxError, ringcentral_do, ringcentral_reads
+from inbox.web import admin_account_check
 from rcapi import RingCentralClient
 
 LIST_PAGE = 1000  # the most RingCentral returns a page
 FEW = 10  # ticked conversations up to this many are read one by one, beyond it the mailbox
 
 
-def bulk_admin_check(*, user: User) -> int:
-    """The admin's RingCentral account id; Http404 unless `user` is a signed-in admin with a
-    RingCentral connection."""
-    if not (
-        user.is_authenticated
-        and user.is_active
-        and user.role == User.Role.ADMIN
-        and user.rc_account_id is not None
-        and user.rc_extension_id is not None
-    ):
-        raise Http404("No such page.")
-    assert user.rc_account_id is not None
-    return user.rc_account_id
-
-
 def bulk_job_get_for_user(*, user: User, extension_id: int, job_id: int) -> BulkDeleteJob:
     """The job of the admin's account shown at this mailbox's URL; Http404 for anyone else."""
-    account_id = bulk_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     job = (
         BulkDeleteJob.objects.filter(id=job_id, account_id=account_id, extension_id=extension_id)
         .select_related("owner", "actor")
@@ -59,7 +46,7 @@ def bulk_job_get_for_user(*, user: User, extension_id: int, job_id: int) -> Bulk
 
 
 def bulk_jobs_for_user(*, user: User, limit: int = 50) -> QuerySet[BulkDeleteJob]:
-    account_id = bulk_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     return BulkDeleteJob.objects.filter(account_id=account_id).select_related("owner")[:limit]
 
 
@@ -409,7 +396,7 @@ class AuditFilter:
 
 def audit_entries_for_user(*, user: User, filters: AuditFilter) -> QuerySet[AuditEntry]:
     """The audit log of the admin's account, newest first, filtered."""
-    account_id = bulk_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     entries = AuditEntry.objects.filter(account_id=account_id)
     if filters.actor is not None:
         entries = entries.filter(actor_id=filters.actor)
@@ -428,7 +415,7 @@ def audit_entries_for_user(*, user: User, filters: AuditFilter) -> QuerySet[Audi
 
 def audit_actors_for_user(*, user: User) -> QuerySet[User]:
     """People who appear in the account's audit log (for the filter's choices)."""
-    account_id = bulk_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     ids = AuditEntry.objects.filter(account_id=account_id).exclude(actor_id=None).values("actor_id")
     return User.objects.filter(Q(id__in=ids)).order_by("first_name", "username")
 
@@ -453,7 +440,7 @@ def audit_mailboxes_for_user(*, user: User, chosen: int | None = None) -> list[M
     it no longer lists, or every mailbox while RingCentral does not answer, is named after
     the person who signs in with it here, else after a bulk job of it, else by its id.
     """
-    account_id = bulk_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     ids = set(
         AuditEntry.objects.filter(account_id=account_id)
         .order_by()

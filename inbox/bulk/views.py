@@ -1,9 +1,9 @@
 """Admins' bulk deletion and the audit log, as pages.
 
-Every view checks first that the person is an admin (`bulk_admin_check`: everyone else gets a
-404, before anything is read); jobs are found with `bulk_job_get_for_user`, by the mailbox and
-id in the URL, within the admin's own account. The job page and its progress JSON read the
-database only, so the page may poll as often as it likes at no RingCentral cost.
+Every view checks first that the person is an admin (`inbox.web.admin_account_check`: everyone
+else gets a 404, before anything is read); jobs are found with `bulk_job_get_for_user`, by the
+mailbox and id in the URL, within the admin's own account. The job page and its progress JSON
+read the database only, so the page may poll as often as it likes at no RingCentral cost.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from inbox.bulk.selectors import AuditFilter
 from inbox.conversations import selectors
 from inbox.conversations.queries import ConversationQuery
 from inbox.models import AuditEntry, BulkDeleteJob
-from inbox.web import client_ip, ringcentral_errors, signed_in_user
+from inbox.web import admin_account_check, client_ip, ringcentral_errors, signed_in_user
 
 MAX_TICKED = 1000  # conversations ticked one by one; "all matching" has no such limit
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,7 +43,7 @@ def _job_url(job: BulkDeleteJob) -> str:
 def bulk_preview(request: HttpRequest, extension_id: int) -> HttpResponse:
     """Count the selection through RingCentral and show it for confirmation."""
     user = signed_in_user(request)
-    bulk_selectors.bulk_admin_check(user=user)
+    admin_account_check(user=user)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
     back = reverse("inbox:conversations", args=[mailbox.extension_id])
     query: ConversationQuery | None = None
@@ -174,7 +174,7 @@ AUDIT_PAGE = 100
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The account's audit log, filtered, newest first; and the latest bulk jobs."""
     user = signed_in_user(request)
-    bulk_selectors.bulk_admin_check(user=user)
+    admin_account_check(user=user)
     filters, errors = AuditFilter.from_params(request.GET)
     entries = bulk_selectors.audit_entries_for_user(user=user, filters=filters)
     try:
@@ -219,7 +219,7 @@ class _Echo:
 def audit_log_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered audit log as CSV, streamed."""
     user = signed_in_user(request)
-    bulk_selectors.bulk_admin_check(user=user)
+    admin_account_check(user=user)
     filters, _ = AuditFilter.from_params(request.GET)
     entries = bulk_selectors.audit_entries_for_user(user=user, filters=filters)
     writer = csv.writer(_Echo())

@@ -1,7 +1,7 @@
 """Reads about team mailboxes for the admins who manage them.
 
-Every page of this feature is for admins of the account (`team_admin_check`: a 404 for anyone
-else), and a team mailbox is looked up within the admin's own account only.
+Every page of this feature is for admins of the account (`inbox.web.admin_account_check`: a
+404 for anyone else), and a team mailbox is looked up within the admin's own account only.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.http import Http404
 
 from accounts.models import RingCentralCredential, User
 from inbox.models import TeamMailbox
+from inbox.web import admin_account_check
 
 
 @dataclass(frozen=True)
@@ -24,22 +25,8 @@ class TeamMailboxRow:
     members: tuple[str, ...]
 
 
-def team_admin_check(*, user: User) -> int:
-    """The admin's RingCentral account id; Http404 unless `user` is a signed-in admin with a
-    RingCentral connection."""
-    if not (
-        user.is_authenticated
-        and user.is_active
-        and user.role == User.Role.ADMIN
-        and user.rc_account_id is not None
-        and user.rc_extension_id is not None
-    ):
-        raise Http404("No such page.")
-    return user.rc_account_id
-
-
 def team_mailbox_rows_for_admin(*, user: User) -> list[TeamMailboxRow]:
-    account_id = team_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     teams = (
         TeamMailbox.objects.select_related("credential")
         .prefetch_related("members")
@@ -61,7 +48,7 @@ def team_mailbox_rows_for_admin(*, user: User) -> list[TeamMailboxRow]:
 
 def team_mailbox_get_for_admin(*, user: User, team_id: int) -> TeamMailbox:
     """The team mailbox `team_id` of the admin's account; Http404 otherwise."""
-    account_id = team_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     team = (
         TeamMailbox.objects.select_related("credential")
         .filter(pk=team_id, account_id=account_id)

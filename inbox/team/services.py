@@ -1,5 +1,5 @@
 """Connecting, changing and disconnecting team mailboxes. Admins only: the views check it
-(`inbox.team.selectors.team_admin_check`) before calling anything here. Every change is in
+(`inbox.web.admin_account_check`) before calling anything here. Every change is in
 the audit log, with the admin and the team mailbox."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The admins' pages of team mailboxes: the list with the two ways to connect one (RingCentral's
 sign-in page, or a JWT credential), a team mailbox's name and members, and disconnecting it.
-Every view checks first that the person is an admin (`team_admin_check`: a 404 otherwise)."""
+Every view checks first that the person is an admin (`inbox.web.admin_account_check`: a 404
+otherwise)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from inbox.team.services import (
     team_mailbox_change,
     team_mailbox_disconnect,
 )
-from inbox.web import client_ip, signed_in_user
+from inbox.web import admin_account_check, client_ip, signed_in_user
 
 
 class JwtConnectForm(forms.Form):
@@ -68,7 +69,7 @@ def team_mailboxes(request: HttpRequest) -> HttpResponse:
 @login_required
 def team_connect(request: HttpRequest) -> HttpResponse:
     """Off to RingCentral's sign-in page, to sign in as the shared extension."""
-    selectors.team_admin_check(user=signed_in_user(request))
+    admin_account_check(user=signed_in_user(request))
     back = reverse("inbox:team_mailboxes")
     return redirect(extension_connect_start(session=request.session, next_url=back))
 
@@ -78,7 +79,7 @@ def team_connect(request: HttpRequest) -> HttpResponse:
 @never_cache
 def team_connect_jwt(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    account_id = selectors.team_admin_check(user=user)
+    account_id = admin_account_check(user=user)
     form = JwtConnectForm(request.POST)
     if form.is_valid():
         try:
