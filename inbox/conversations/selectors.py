@@ -67,7 +67,7 @@ from inbox.index.selectors import (
 )
 from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
-from inbox.ringcentral import BUSY_CODE, Caller, InboxError, ringcentral_reads
+from inbox.ringcentral import BUSY_CODE, Caller, InboxError, ringcentral_reads, team_mailbox_of
 from rcapi import RingCentralClient
 
 THREAD_PAGE_SIZE = 100
@@ -305,11 +305,7 @@ def mailbox_get_for_user(*, user: User, extension_id: int) -> Mailbox:
     if extension_id == user.rc_extension_id:
         return _own_mailbox(user)
     assert user.rc_account_id is not None
-    team = (
-        TeamMailbox.objects.select_related("credential")
-        .filter(account_id=user.rc_account_id, extension_id=extension_id)
-        .first()
-    )
+    team = team_mailbox_of(account_id=user.rc_account_id, extension_id=extension_id)
     if team is not None:
         if _is_admin(user) or team.members.filter(pk=user.pk).exists():
             return _team_mailbox(team)

@@ -47,6 +47,7 @@ from inbox.index.services import index_apply
 from inbox.live.sends import sends_apply_records
 from inbox.models import MailboxSubscription, MailboxSync
 from inbox.queueing import task_enqueue
+from inbox.ringcentral import team_mailbox_of
 from rcapi import Message, Rejected, RingCentralClient, RingCentralError, SyncResult
 from rcapi.errors import SYNC_TOKEN_INVALID
 
@@ -241,12 +242,10 @@ def mailbox_user(*, account_id: int, extension_id: int) -> User | RingCentralCre
     """Whose RingCentral session syncs the mailbox: a team mailbox's own (None when it no
     longer works), else its own user's, else (a mailbox an admin has open) a connected
     admin's of the same account."""
-    team_credential = RingCentralCredential.objects.filter(
-        account_id=account_id, extension_id=extension_id, user__isnull=True
-    ).first()
-    if team_credential is not None:
-        connected = team_credential.status == RingCentralCredential.Status.CONNECTED
-        return team_credential if connected else None
+    team = team_mailbox_of(account_id=account_id, extension_id=extension_id)
+    if team is not None:
+        connected = team.credential.status == RingCentralCredential.Status.CONNECTED
+        return team.credential if connected else None
     connected_users = User.objects.filter(
         rc_account_id=account_id,
         is_active=True,
