@@ -102,6 +102,13 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
 
+    @staticmethod
+    def label_of(person: Any) -> str:
+        """How an entry names the person who acted: name and extension, kept with the entry so
+        that it still reads when the account changes."""
+        name = person.get_full_name() or person.username
+        return f"{name} (ext. {person.rc_extension_number or '?'})"[:255]
+
 
 class Send(models.Model):
     """One message a person asked to send (SMS/MMS, pager or fax), from the moment it is queued

@@ -590,12 +590,9 @@ class _Run:
         if job.last_error:
             parts.append(job.last_error)
         actor = self.actor
-        label = (
-            f"{actor.get_full_name() or actor.username} (ext. {actor.rc_extension_number or '?'})"
-        )
         AuditEntry.objects.create(
             actor=actor,
-            actor_label=label[:255],
+            actor_label=AuditEntry.label_of(actor),
             ip_address=job.actor_ip,
             action=audit_action,
             outcome=outcome,

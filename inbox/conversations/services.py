@@ -62,10 +62,10 @@ def audit_entry_write(
     ip_address: str | None = None,
 ) -> AuditEntry:
     """One append-only audit entry of a change to a mailbox, by a person."""
-    label = f"{user.get_full_name() or user.username} (ext. {user.rc_extension_number or '?'})"
+    label = AuditEntry.label_of(user)
     return AuditEntry.objects.create(
         actor=user,
-        actor_label=label[:255],
+        actor_label=label,
         ip_address=ip_address,
         action=action,
         outcome=outcome,

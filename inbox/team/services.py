@@ -30,10 +30,10 @@ class TeamMailboxInvalid(ValueError):
 def _audit(
     *, by: User, team: TeamMailbox, action: AuditEntry.Action, detail: str, ip: str | None
 ) -> None:
-    label = f"{by.get_full_name() or by.username} (ext. {by.rc_extension_number or '?'})"
+    label = AuditEntry.label_of(by)
     AuditEntry.objects.create(
         actor=by,
-        actor_label=label[:255],
+        actor_label=label,
         ip_address=ip,
         action=action,
         account_id=team.account_id,
