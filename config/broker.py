@@ -1,10 +1,14 @@
-"""kombu's filesystem transport, with message files that appear whole.
+"""kombu's filesystem transport, with message and exchange files that appear whole.
 
 kombu's own `_put` creates a message file in the queue folder and then writes to it; a worker
 polling that folder can take the file in between and read an empty message, which stops the
 worker ("Unrecoverable error: JSONDecodeError"). Here the message is written under a name that
 no queue reads, then renamed into place: a rename within one folder is atomic, so a reader finds
-either no file or the whole message. Used by the embedded defaults (no `REDIS_URL`).
+either no file or the whole message. The first binding of an exchange has the same gap (kombu
+creates the exchange's table file, then locks and writes it; a process publishing meanwhile
+reads it empty and fails the request): the table is written aside and linked into place, which
+also fails when another process made it first, whose table is then added to as kombu does.
+Used by the embedded defaults (no `REDIS_URL`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from pathlib import Path
 from time import monotonic_ns
 from typing import Any
 
@@ -43,6 +48,22 @@ class Channel(filesystem.Channel):
             with contextlib.suppress(OSError):
                 os.remove(partial)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+        table: Path = self._exchange_file(exchange)  # type: ignore[no-untyped-call]
+        self.control_folder.mkdir(exist_ok=True)
+        if not table.exists():
+            binding = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+            partial = self.control_folder / f".{uuid.uuid4()}.partial"
+            partial.write_bytes(payload_bytes([binding]))
+            try:
+                os.link(partial, table)  # fails if the table exists by now
+                return
+            except FileExistsError:
+                pass  # made by another process meanwhile: bind into it as kombu does
+            finally:
+                partial.unlink(missing_ok=True)
+        super()._queue_bind(exchange, routing_key, pattern, queue)  # type: ignore[no-untyped-call]
 
 
 class Transport(filesystem.Transport):

@@ -84,6 +84,29 @@ def test_messages_keep_their_order_and_no_partial_file_is_left(channel: Any) -> 
     assert not list(Path(channel.data_folder_out).iterdir())
 
 
+def test_a_publisher_reading_an_exchange_while_it_is_first_bound_finds_no_empty_table(
+    channel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Any] = []
+
+    def read_first(real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen.append(channel.get_table("tasks"))  # what a publisher reads at this moment
+            return real(*args, **kwargs)
+
+        return call
+
+    # the table is written aside and linked into place whole: just before, there is none
+    monkeypatch.setattr("config.broker.os.link", read_first(os.link))
+    channel._queue_bind("tasks", "sends", "", "sends")
+    monkeypatch.undo()
+    channel._queue_bind("tasks", "tracks", "", "tracks")  # a later binding joins the table
+
+    assert seen == [[]]
+    assert sorted(binding.queue for binding in channel.get_table("tasks")) == ["sends", "tracks"]
+    assert not [p for p in Path(channel.control_folder).iterdir() if p.name.startswith(".")]
+
+
 def filesystem_dumps() -> Callable[..., Any]:
     from kombu.utils.json import dumps
 
