@@ -13,6 +13,7 @@ from inbox.live.urls import urlpatterns as live_patterns
 from inbox.ownership.urls import urlpatterns as ownership_patterns
 from inbox.sending.urls import urlpatterns as send_patterns
 from inbox.team.urls import urlpatterns as team_patterns
+from inbox.workspace.urls import urlpatterns as workspace_patterns
 
 app_name = "inbox"
 
@@ -23,3 +24,4 @@ urlpatterns += live_patterns
 urlpatterns += deleted_patterns
 urlpatterns += team_patterns
 urlpatterns += ownership_patterns
+urlpatterns += workspace_patterns

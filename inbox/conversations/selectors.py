@@ -35,9 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 
 from accounts.models import User
 from inbox.cache import (
@@ -64,6 +66,7 @@ from inbox.index.selectors import (
     index_state_get,
     index_thread,
     index_unread,
+    indexed_conversations,
 )
 from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
@@ -468,6 +471,14 @@ def conversation_list_for_user(
     )
 
 
+def unread_count_if_indexed(*, mailbox: Mailbox) -> int | None:
+    """The mailbox's unread conversations when the index covers them; None otherwise (no
+    RingCentral call: for counts shown beside other pages, like the sidebar's)."""
+    if not _index_covers_unread(_index_state(mailbox)):
+        return None
+    return _unread_from_index(mailbox).count
+
+
 def unread_count_for_mailbox(*, user: User, mailbox: Mailbox) -> UnreadCount:
     """The mailbox's unread conversations: from the index once it is filled."""
     if _index_covers_unread(_index_state(mailbox)):
@@ -647,3 +658,56 @@ def thread_page_as_read(*, found: ThreadPage) -> ThreadPage:
         return found
     messages = tuple(replace(m, unread=False) if m.unread else m for m in thread.messages)
     return ThreadPage(replace(thread, messages=messages), found.unread.without(thread.key))
+
+
+# --------------------------------------------------------------------------- earlier
+
+
+@dataclass(frozen=True)
+class EarlierConversation:
+    """Another conversation of the mailbox with the same customer, for the details panel."""
+
+    url: str
+    type: str
+    preview: str
+    at: datetime | None
+
+
+# how far back among the mailbox's newest conversations the details panel looks
+EARLIER_SCANNED = 300
+
+
+def earlier_conversations(
+    *, mailbox: Mailbox, thread: Thread, limit: int = 5
+) -> tuple[EarlierConversation, ...]:
+    """The mailbox's other conversations with this thread's other parties, newest first, as
+    the index has them (none before the index has read the mailbox; never a RingCentral
+    call)."""
+    numbers = {
+        party.phone_number
+        for message in thread.messages[-1:]
+        for party in message.others
+        if party.phone_number
+    }
+    if not numbers:
+        return ()
+    found: list[EarlierConversation] = []
+    rows = indexed_conversations(mailboxes=[(mailbox.account_id, mailbox.extension_id)])
+    for row in rows[:EARLIER_SCANNED]:
+        if (row.thread_kind, row.thread_id) == thread.key:
+            continue
+        parties = row.parties if isinstance(row.parties, list) else []
+        if not any(isinstance(p, dict) and p.get("number") in numbers for p in parties):
+            continue
+        name = "inbox:thread" if row.thread_kind == "conversation" else "inbox:message"
+        found.append(
+            EarlierConversation(
+                url=reverse(name, args=[mailbox.extension_id, row.thread_id]),
+                type=row.last_type,
+                preview=row.preview,
+                at=row.last_message_at,
+            )
+        )
+        if len(found) >= limit:
+            break
+    return tuple(found)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -22,6 +22,7 @@ from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import NOT_CONNECTED
 from inbox.conversations import selectors, services
+from inbox.conversations.presenters import MessageView
 from inbox.conversations.proxy import BadRange, attachment_open, attachment_response, parse_range
 from inbox.conversations.queries import ConversationFilterForm, ConversationQuery, page_number
 from inbox.web import (
@@ -51,33 +52,54 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def conversation_list(request: HttpRequest, extension_id: int) -> HttpResponse:
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
-    query, errors = ConversationQuery.from_params(request.GET)
+    here = request.get_full_path()
+    context = _list_context(request, user, mailbox, request.GET, here)
+    context["here"] = here
+    if getattr(request, "htmx", False) and request.htmx.target == LIST_PANE:  # type: ignore[attr-defined]
+        # beside a thread opened by a link: the list pane alone
+        return render(request, "inbox/conversations/_list_pane.html", context)
+    return render(request, "inbox/conversations/list.html", context)
+
+
+MORE_FILTERS = ("type", "direction", "read", "start", "end")
+
+
+def _list_context(
+    request: HttpRequest,
+    user: User,
+    mailbox: selectors.Mailbox,
+    params: QueryDict,
+    here: str,
+) -> dict[str, Any]:
+    """The conversation list pane: on its own page, and beside an open thread (`params`: the
+    list's filters; `here`: the list's own address)."""
+    query, errors = ConversationQuery.from_params(params)
     listing = selectors.conversation_list_for_user(user=user, mailbox=mailbox, query=query)
-    form = ConversationFilterForm(request.GET if errors else query.as_params())
+    form = ConversationFilterForm(params if errors else query.as_params())
     if errors:
         form.is_valid()
-    return render(
-        request,
-        "inbox/conversations/list.html",
-        {
-            "listing": listing,
-            "mailbox": mailbox,
-            "form": form,
-            "query_string": urlencode(query.as_params(page=1)),
-            "next_page": urlencode(query.as_params(page=query.page + 1)),
-            "previous_page": urlencode(query.as_params(page=query.page - 1))
-            if query.page > 1
-            else None,
-            "further_back": urlencode(query.further_back().as_params()),
-            "window_start": query.effective_start(),
-            "here": request.get_full_path(),
-            # admins select conversations for bulk deletion (inbox.bulk.views)
-            "can_bulk": user.role == User.Role.ADMIN,
-            "bulk_filters": query.as_params(page=1),
-            # what features above this one add (ownership: its views with their counts)
-            **list_extras(user=user, mailbox=mailbox),
-        },
-    )
+    list_path = reverse("inbox:conversations", args=[mailbox.extension_id])
+    return {
+        "listing": listing,
+        "mailbox": mailbox,
+        "form": form,
+        "filtered": bool(errors)
+        or query.as_params(page=1) != ConversationQuery().as_params(page=1),
+        "list_path": list_path,
+        "query_string": urlencode(query.as_params(page=1)),
+        "next_page": urlencode(query.as_params(page=query.page + 1)),
+        "previous_page": urlencode(query.as_params(page=query.page - 1))
+        if query.page > 1
+        else None,
+        "further_back": urlencode(query.further_back().as_params()),
+        "window_start": query.effective_start(),
+        "list_here": here,
+        # admins select conversations for bulk deletion (inbox.bulk.views)
+        "can_bulk": user.role == User.Role.ADMIN,
+        "bulk_filters": query.as_params(page=1),
+        # what features above this one add (ownership: its views with their counts)
+        **list_extras(user=user, mailbox=mailbox, rows=listing.page.rows),
+    }
 
 
 @require_GET
@@ -134,15 +156,18 @@ _list_contexts: list[ListContext] = []
 
 
 def list_context_register(context: ListContext) -> None:
-    """Add `context(user=, mailbox=)`'s template variables to every conversation list page."""
+    """Add `context(user=, mailbox=, rows=)`'s template variables to every conversation list
+    page (`rows`: the list page's rows)."""
     if context not in _list_contexts:
         _list_contexts.append(context)
 
 
-def list_extras(*, user: User, mailbox: selectors.Mailbox) -> dict[str, Any]:
+def list_extras(
+    *, user: User, mailbox: selectors.Mailbox, rows: tuple[MessageView, ...] = ()
+) -> dict[str, Any]:
     extras: dict[str, Any] = {}
     for context in _list_contexts:
-        extras.update(context(user=user, mailbox=mailbox))
+        extras.update(context(user=user, mailbox=mailbox, rows=rows))
     return extras
 
 
@@ -161,25 +186,37 @@ def _thread_opened(request: HttpRequest, found: selectors.ThreadPage) -> HttpRes
     return response
 
 
+# the elements htmx fills: a row's link opens a conversation in the thread pane; a thread
+# opened by a link fetches its list into the list pane
+THREAD_PANE = "thread-pane"
+LIST_PANE = "list-pane"
+
+
 def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpResponse:
     mailbox = found.thread.mailbox
+    user = signed_in_user(request)
     kept = request.GET.copy()
     kept[KEEP_UNREAD] = "1"
-    return render(
-        request,
-        "inbox/conversations/thread.html",
-        {
-            "mailbox": mailbox,
-            "thread": found.thread,
-            "unread": found.unread,
-            "back": back_to_list(request, mailbox.extension_id),
-            "here": request.get_full_path(),
-            # where "Mark unread" returns to: this page, without reading it again
-            "unread_next": f"{request.path}?{kept.urlencode()}",
-            # what features above this one add: the user's own sends, the reply composer
-            **thread_extras(user=signed_in_user(request), thread=found.thread),
-        },
-    )
+    back = back_to_list(request, mailbox.extension_id)
+    context: dict[str, Any] = {
+        "mailbox": mailbox,
+        "thread": found.thread,
+        "unread": found.unread,
+        "back": back,
+        "here": request.get_full_path(),
+        # where "Mark unread" returns to: this page, without reading it again
+        "unread_next": f"{request.path}?{kept.urlencode()}",
+        "earlier": selectors.earlier_conversations(mailbox=mailbox, thread=found.thread),
+        "current_key": found.thread.key,
+        # what features above this one add: the user's own sends, the reply composer
+        **thread_extras(user=user, thread=found.thread),
+    }
+    if getattr(request, "htmx", False) and request.htmx.target == THREAD_PANE:  # type: ignore[attr-defined]
+        # a row opened beside the list: only the thread pane (and the tab's title) changes
+        return render(request, "inbox/conversations/thread_pane.html", context)
+    # a whole page (a link, a reload, no JavaScript): the list it was opened from comes in
+    # beside it by a request of its own, where the screen has room for it
+    return render(request, "inbox/conversations/thread.html", context)
 
 
 @require_GET

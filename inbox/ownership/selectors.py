@@ -26,7 +26,13 @@ from inbox.conversations.queries import TYPE_FILTERS
 from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
 from inbox.index.selectors import index_state_get, indexed_conversations
 from inbox.models import ConversationEvent, ConversationState, IndexedConversation, TeamMailbox
-from inbox.ownership.presenters import VIEW_LABELS, VIEWS, ThreadKey, person_label
+from inbox.ownership.presenters import (
+    VIEW_LABELS,
+    VIEWS,
+    ThreadKey,
+    person_label,
+    status_label,
+)
 
 PAGE_SIZE = 25
 OPEN = ConversationState.Status.OPEN
@@ -370,3 +376,34 @@ def view_page(
         len(found) > PAGE_SIZE,
         counts[view],
     )
+
+
+@dataclass(frozen=True)
+class RowState:
+    """What a list row shows of its thread's ownership."""
+
+    status: str
+    status_label: str
+    assignee: str  # "" when nobody owns it
+
+
+def row_states(*, mailbox: Mailbox, keys: Iterable[ThreadKey]) -> dict[ThreadKey, RowState]:
+    """The ownership of the threads a list page shows, in one query; threads without a row
+    (open, unassigned) are left out."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    ids = {thread_id for _kind, thread_id in wanted}
+    states = ConversationState.objects.select_related("assignee").filter(
+        account_id=mailbox.account_id, extension_id=mailbox.extension_id, thread_id__in=ids
+    )
+    found: dict[ThreadKey, RowState] = {}
+    for state in states:
+        key = (state.thread_kind, state.thread_id)
+        if key in wanted:
+            found[key] = RowState(
+                state.status,
+                status_label(state.status, state.snoozed_until),
+                person_label(state.assignee),
+            )
+    return found

@@ -11,6 +11,7 @@ saying what happened. Nothing here calls RingCentral.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from inbox.conversations.presenters import MessageView
 from inbox.conversations.queries import page_number
 from inbox.conversations.selectors import Mailbox, Thread, mailbox_get_for_user
 from inbox.ownership import selectors, services
@@ -127,16 +129,20 @@ def thread_ownership_context(*, user: User, thread: Thread) -> dict[str, Any]:
     }
 
 
-def list_ownership_context(*, user: User, mailbox: Mailbox) -> dict[str, Any]:
-    """The conversation list's navigation to the mailbox's views, with their counts."""
+def list_ownership_context(
+    *, user: User, mailbox: Mailbox, rows: Iterable[MessageView] = ()
+) -> dict[str, Any]:
+    """The conversation list's navigation to the mailbox's views, with their counts, and
+    who owns each row's thread and its status."""
     scope = selectors.scope_of_mailbox(mailbox=mailbox)
     return {
+        "row_states": selectors.row_states(mailbox=mailbox, keys=[row.thread_key for row in rows]),
         "ownership_nav": {
             "views": _counts_nav(user, scope),
             "syncing": bool(scope.syncing),
             "all_url": view_url("mine"),
             "counts_url": _counts_api_url(scope),
-        }
+        },
     }
 
 

@@ -10,15 +10,18 @@
 (function () {
   "use strict";
 
-  var list = document.querySelector("[data-conversations]");
-  var live = document.querySelector("[data-live]");
   var current = -1;
+
+  function list() {
+    return document.querySelector("[data-conversations]");
+  }
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-row]"));
   }
 
   function say(text) {
+    var live = document.querySelector("[data-live]");
     if (live) {
       live.textContent = "";
       window.setTimeout(function () { live.textContent = text; }, 50);
@@ -130,7 +133,7 @@
       }
       return;
     }
-    if (!list) {
+    if (!list()) {
       return;
     }
     var row;
@@ -145,7 +148,8 @@
         break;
       case "Enter":
         row = currentRow();
-        if (row && document.activeElement === document.body) {
+        if (row && (document.activeElement === document.body ||
+                    document.activeElement === document.getElementById("main"))) {
           event.preventDefault();
           row.querySelector("[data-open]").click();
         }

@@ -159,7 +159,20 @@
     });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-composer]"), setUp);
+  function setUpWithin(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("form[data-composer]"), function (form) {
+      if (!form.hasAttribute("data-composer-ready")) {
+        form.setAttribute("data-composer-ready", "");
+        setUp(form);
+      }
+    });
+  }
+
+  setUpWithin(document);
+  // a conversation opened beside the list brings its composer with it
+  document.addEventListener("htmx:load", function (event) {
+    setUpWithin(event.detail.elt.parentNode || document);
+  });
   window.TeamInboxCompose = { segments: segments };
 })();
 
@@ -173,11 +186,10 @@
 (function () {
   "use strict";
 
-  var holder = document.querySelector("[data-sends-status]");
-  if (!holder) {
-    return;
+  function statusUrl() {
+    var holder = document.querySelector("[data-sends-status]");
+    return holder ? holder.getAttribute("data-sends-status") : null;
   }
-  var url = holder.getAttribute("data-sends-status");
   var INTERVAL = 1500;
   var failures = 0;
 
@@ -212,9 +224,13 @@
     }
   }
 
+  var polling = false;
+
   function poll() {
+    var url = statusUrl();
     var ids = unfinished().map(function (box) { return box.getAttribute("data-send-id"); });
-    if (!ids.length) {
+    if (!url || !ids.length) {
+      polling = false;
       return;
     }
     fetch(url + "?ids=" + encodeURIComponent(ids.join(",")), {
@@ -238,5 +254,13 @@
       });
   }
 
-  window.setTimeout(poll, INTERVAL);
+  function start() {
+    if (!polling && statusUrl()) {
+      polling = true;
+      window.setTimeout(poll, INTERVAL);
+    }
+  }
+
+  start();
+  document.addEventListener("htmx:load", start);
 })();

@@ -128,6 +128,7 @@ def test_an_admin_deletes_restores_and_purges_a_filters_conversations(
     page.get_by_label("Password").fill(admin["password"])
     page.get_by_role("button", name="Sign in", exact=True).click()
     filters = page.get_by_role("search", name="Filter conversations")
+    filters.get_by_text("More filters").click()
     filters.get_by_label("From", exact=True).fill(day_of(day))
     filters.get_by_label("To", exact=True).fill(day_of(day))
     filters.get_by_role("button", name="Filter").click()

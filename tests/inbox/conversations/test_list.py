@@ -128,7 +128,7 @@ def test_it_looks_back_thirty_days_by_default_and_further_on_request(
     url = list_url(rc)
 
     first = bob_client.get(url, {"number": number}).content.decode()
-    link = found(r'<a href="\?([^"]+)">Look further back</a>', first)
+    link = found(r'<a href="/inbox/\d+/\?([^"]+)">Look further back</a>', first)
     further = bob_client.get(f"{url}?{html.unescape(link)}").content.decode()
 
     start = (datetime.now(UTC) - timedelta(days=30)).date()
@@ -147,7 +147,7 @@ def test_it_pages_through_conversations_as_ringcentral_does(
     url = list_url(rc)
 
     first = bob_client.get(url, window).content.decode()
-    older = found(r'<a href="\?([^"]+)" rel="next">Older conversations</a>', first)
+    older = found(r'<a href="/inbox/\d+/\?([^"]+)" rel="next">Older conversations</a>', first)
     second = bob_client.get(f"{url}?{html.unescape(older)}").content.decode()
 
     assert len(rows(first)) == 25
@@ -287,5 +287,8 @@ def test_it_shows_customer_text_as_text_in_the_list(
 def test_it_is_in_the_main_navigation(bob_client: Client, rc: RunningEmulator) -> None:
     page = bob_client.get(list_url(rc)).content.decode()
 
-    assert '<li><a href="/inbox/" aria-current="page">Inbox</a></li>' in page
+    sidebar = found(r'<nav aria-label="Main" class="sidebar-nav">(.*?)</nav>', page)
+    own = found(r'(<a class="nav-link" href="/inbox/\d+/"[^>]*>.*?</a>)', sidebar)
+    assert 'aria-current="page"' in own
+    assert own.endswith('<span class="nav-label">Inbox</span></a>')
     assert '<script src="/static/js/conversations.js" defer></script>' in page
