@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost, so it times everything else (off unless SERVER_TIMING is set)
+    "config.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,6 +93,10 @@ MIDDLEWARE = [
     # request.htmx: which part of a page a partial request asks for
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# `Server-Timing` with each response's time and CPU time (config/server_timing.py): for the
+# benchmarks, which report CPU-ms per view
+SERVER_TIMING = env_bool("SERVER_TIMING", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from inbox.conversations.presenters import AttachmentView, MessageView, format_number
 from inbox.conversations.selectors import Mailbox
@@ -40,8 +44,20 @@ def attachment_url(mailbox: Mailbox, message: MessageView, attachment: Attachmen
     return reverse("inbox:attachment", args=[mailbox.extension_id, message.id, attachment.id])
 
 
+_sprite: list[str] = []  # the sprite's address, once looked up (static files don't move)
+
+
 def _sprite_url() -> str:
-    return static("vendor/lucide/sprite.svg")
+    if not _sprite:
+        _sprite.append(static("vendor/lucide/sprite.svg"))
+    return _sprite[0]
+
+
+@receiver(setting_changed)
+def _static_settings_changed(*, setting: str, **_: Any) -> None:
+    # tests switch static file storages; the address is looked up again under the new one
+    if setting in ("STATIC_URL", "STORAGES", "STATICFILES_STORAGE"):
+        _sprite.clear()
 
 
 @register.simple_tag
@@ -90,3 +106,64 @@ def state_of(states: Mapping[Any, Any] | None, row: MessageView) -> Any:
 def phone(number: str) -> str:
     """A phone number as people read it: `+16505550101` as `(650) 555-0101`."""
     return format_number(number)
+
+
+# ------------------------------------------------------------------ the list's rows, cached
+#
+# A list page renders the same rows again and again (every view, every live refresh) while
+# their conversations do not change. Each row's HTML is kept per process, keyed by everything
+# it shows: the row itself (its newest message, read state, parties), its ownership, and the
+# page's own settings. A changed row has another key, so nothing stale is ever served. The
+# per-request CSRF token is left out of the cached HTML and put in on the way out.
+
+ROW_TEMPLATE = "inbox/conversations/_row.html"
+ROW_CACHE_SIZE = 4096
+_CSRF_SLOT = "csrf-token-slot-3f9a"
+_rows_rendered: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+
+def _row_cached(key: tuple[Any, ...] | None, render: Callable[[], str]) -> str:
+    if key is None:
+        return render()
+    html = _rows_rendered.get(key)
+    if html is None:
+        html = render()
+        _rows_rendered[key] = html
+        if len(_rows_rendered) > ROW_CACHE_SIZE:
+            _rows_rendered.popitem(last=False)
+    else:
+        _rows_rendered.move_to_end(key)
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def conversation_rows(context: template.Context) -> str:
+    """The list page's rows (`_row.html` each), from the per-process cache where unchanged."""
+    rows: tuple[MessageView, ...] = context["listing"].page.rows
+    states: Mapping[Any, Any] = context.get("row_states") or {}
+    mailbox: Mailbox = context["mailbox"]
+    settings_of_page = (
+        mailbox.extension_id,
+        bool(context.get("can_bulk")),
+        context.get("list_here"),
+        context.get("here"),
+        context.get("current_key"),
+        _sprite_url(),
+    )
+    row_template = context.template.engine.get_template(ROW_TEMPLATE)  # type: ignore[union-attr]
+    parts = []
+    with context.push(csrf_token=_CSRF_SLOT):
+        for row in rows:
+            key: tuple[Any, ...] | None = (settings_of_page, row, states.get(row.thread_key))
+            try:
+                hash(key)
+            except TypeError:  # a field that cannot be a key: rendered every time
+                key = None
+
+            def render(row: MessageView = row) -> str:
+                with context.push(row=row):
+                    return str(row_template.render(context))
+
+            parts.append(_row_cached(key, render))
+    token = str(context.get("csrf_token", ""))
+    return mark_safe("".join(parts).replace(_CSRF_SLOT, conditional_escape(token)))  # noqa: S308
