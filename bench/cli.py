@@ -25,13 +25,15 @@ from bench.context import FULL, QUICK, Context, Sizes
 from bench.mailboxes import ADMIN_EXTENSION, AGENT_EXTENSION, Need, prepare
 from bench.measure import Emulator
 from bench.report import Result, table, write_json
-from bench.stack import BENCH_DIR, REPO, Stack, StackOptions
+from bench.stack import BENCH_DIR, REPO, Stack, StackOptions, web_server_of
 from emulator.identity import DEMO_USERS
 
 # in this order: the page benchmarks first, on a quiet machine (and before `index` syncs the
 # page users' mailboxes, whose lists then come from the index); bulk delete last, as it
 # deletes most of the admin's mailbox
-ORDER = ("pages", "calls", "proxy", "sync", "index", "sends", "bulk")
+ORDER = ("pages", "calls", "proxy", "sync", "index", "sends", "bulk", "push")
+# on a stack of its own, after the others: it needs live updates on, which they must not have
+OWN_STACK = {"push"}
 USERS_NEEDED = {"pages", "calls", "index"}
 SYNC_MAILBOX_NEEDED = {"sync", "index"}
 NEEDS_WORKER = {"sends", "bulk"}
@@ -54,7 +56,11 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         "rate limits off",
     )  # fmt: skip
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument(
+        "--web-threads", type=int, default=None,
+        help="serve the WSGI application on gthread workers with this many threads each (1: "
+        "sync workers), as docker-compose.yml did before; default: the product's uvicorn workers",
+    )  # fmt: skip
     parser.add_argument("--worker-concurrency", type=int, default=8)
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "results.json")
     parser.add_argument(
@@ -172,19 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     sizes = sizes_of(args)
     chosen = [name for name in ORDER if not args.only or name in args.only]
+    web_threads, web_worker_class = web_server_of(args.web_threads)
     options = StackOptions(
         latency_ms=args.latency,
         rate_scale=args.rate_scale,
         web_workers=args.web_workers,
-        web_threads=args.web_threads,
+        web_threads=web_threads,
+        web_worker_class=web_worker_class,
         worker_concurrency=args.worker_concurrency,
     )
     stack = Stack(options, BENCH_DIR / "emulator.sqlite3")
     began = datetime.now(UTC)
     results: list[Result] = []
     rate_plan: dict[str, Any] = {}
+    on_main = [name for name in chosen if name not in OWN_STACK]
     try:
-        say(f"preparing the store and the database ({', '.join(chosen)})")
+        say(f"preparing the store and the database ({', '.join(on_main or chosen)})")
         stack.prepare()
         prepared = prepare(stack.emulator_db, need_of(chosen, sizes))
         os.environ.update(stack.env())
@@ -196,29 +205,42 @@ def main(argv: list[str] | None = None) -> int:
 
         call_command("migrate", "--noinput", verbosity=0)
         call_command("collectstatic", "--noinput", verbosity=0)
-        with_worker = bool(NEEDS_WORKER & set(chosen))
-        say("starting the emulator, the web server" + (" and a worker" if with_worker else ""))
-        stack.start_emulator()
-        stack.start_web()
-        if with_worker:
-            stack.start_worker()
-        emulator = Emulator(stack.emulator_url)
-        ctx = Context(stack, emulator, prepared, sizes)
-        sign_everyone_in(ctx, chosen)
-        for name in chosen:
-            say(f"running {name}")
-            started = time.monotonic()
-            try:
-                result = runner(name)(ctx)
-            except Exception as failure:  # noqa: BLE001 (one broken benchmark must not hide the others)
-                result = Result(name, error=f"{type(failure).__name__}: {failure}")
-                traceback.print_exc()
-            result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
-            results.append(result)
-        rate_plan = emulator.rate_limits()
+        if on_main:
+            with_worker = bool(NEEDS_WORKER & set(chosen))
+            say("starting the emulator, the web server" + (" and a worker" if with_worker else ""))
+            stack.start_emulator()
+            stack.start_web()
+            if with_worker:
+                stack.start_worker()
+            emulator = Emulator(stack.emulator_url)
+            ctx = Context(stack, emulator, prepared, sizes)
+            sign_everyone_in(ctx, on_main)
+            for name in on_main:
+                say(f"running {name}")
+                started = time.monotonic()
+                try:
+                    result = runner(name)(ctx)
+                except Exception as failure:  # noqa: BLE001 (one broken benchmark must not hide the others)
+                    result = Result(name, error=f"{type(failure).__name__}: {failure}")
+                    traceback.print_exc()
+                result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+                results.append(result)
+            rate_plan = emulator.rate_limits()
     finally:
         alive = stack.alive()
         stack.stop()
+    if "push" in chosen:
+        from bench import push
+
+        say("running push (a stack of its own, live updates on)")
+        started = time.monotonic()
+        try:
+            result = push.run(options, sizes.push_probes)
+        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
+            result = Result("push", error=f"{type(failure).__name__}: {failure}")
+            traceback.print_exc()
+        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+        results.append(result)
     print()
     print(table(results))
     header = {
@@ -230,8 +252,7 @@ def main(argv: list[str] | None = None) -> int:
             "latency_ms": options.latency_ms,
             "rate_limits": rate_plan,
             "rate_scale": options.rate_scale,
-            "web": f"gunicorn gthread, {options.web_workers} workers x {options.web_threads} "
-            "threads",
+            "web": options.web_description,
             "worker": f"celery threads pool x {options.worker_concurrency}",
             "database": "postgresql" if stack.database_url.startswith("postgres") else "sqlite",
             "redis": bool(stack.redis_url),

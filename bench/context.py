@@ -23,6 +23,7 @@ class Sizes:
     attachment_mb: int
     sync_messages: int
     sync_changes: int
+    push_probes: int  # inbound SMS timed from the webhook to the open page, per path
 
 
 FULL = Sizes(
@@ -36,6 +37,7 @@ FULL = Sizes(
     attachment_mb=200,
     sync_messages=10_000,
     sync_changes=10,
+    push_probes=20,
 )
 QUICK = Sizes(
     users=4,
@@ -48,6 +50,7 @@ QUICK = Sizes(
     attachment_mb=20,
     sync_messages=500,
     sync_changes=10,
+    push_probes=5,
 )
 
 
