@@ -1,4 +1,4 @@
-# One image for every process: web (gunicorn), worker, beat and the emulator.
+# One image for every process: web (gunicorn with uvicorn workers), worker, beat and the emulator.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,4 +22,4 @@ RUN pip install . \
 
 USER app
 EXPOSE 8000 8090
-CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.asgi", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]

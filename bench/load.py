@@ -39,7 +39,7 @@ from bench.cli import commit, machine, say, sign_everyone_in
 from bench.context import QUICK, Context
 from bench.mailboxes import ADMIN_EXTENSION, Need, prepare
 from bench.measure import Emulator, percentile, server_times, wait_until
-from bench.stack import BENCH_DIR, REPO, Stack, StackOptions
+from bench.stack import BENCH_DIR, REPO, Stack, StackOptions, web_server_of
 from emulator.identity import DEMO_USERS
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -70,8 +70,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument(
-        "--web-threads", type=int, default=8,
-        help="threads per web worker, 8 as config/gunicorn.py; 1 runs sync workers",
+        "--web-threads", type=int, default=None,
+        help="serve the WSGI application on gthread workers with this many threads each (1: "
+        "sync workers), as docker-compose.yml did before; default: the product's uvicorn workers",
     )  # fmt: skip
     parser.add_argument(
         "--reply-share", type=float, default=1 / 3, help="threads answered (one in three)"
@@ -177,12 +178,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    web_threads, web_worker_class = web_server_of(args.web_threads)
     options = StackOptions(
         latency_ms=args.latency,
         rate_scale=args.rate_scale,
         web_workers=args.web_workers,
-        web_threads=args.web_threads,
-        web_worker_class="sync" if args.web_threads == 1 else "gthread",
+        web_threads=web_threads,
+        web_worker_class=web_worker_class,
         live_updates=args.team,
         call_log=args.team,
     )
@@ -269,8 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "commit": commit(),
         "machine": machine(),
         "stack": {
-            "web": f"gunicorn {options.web_worker_class}, {options.web_workers} workers x "
-            f"{options.web_threads} threads (config/gunicorn.py)",
+            "web": options.web_description,
             "worker": f"celery threads pool x {options.worker_concurrency}",
             "beat": args.team,
             "live_updates": options.live_updates,

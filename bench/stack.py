@@ -35,6 +35,8 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR") or REPO / "var" / "bench")
 BENCH_DATABASE = "teaminbox_bench"
 BENCH_REDIS_DB = 15
 LIVE_QUEUE_OFF = "bench-live-off"
+# where bench.asgi writes the web process's access log (uvicorn workers)
+ACCESS_LOG_ENV = "BENCH_ACCESS_LOG"
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,10 @@ class StackOptions:
     rate_scale: float = 10.0
     web_workers: int = 3
     web_threads: int = 8
-    web_worker_class: str = "gthread"  # as config/gunicorn.py; `sync` for one request at a time
+    # as config/gunicorn.py: uvicorn workers serving the ASGI application (their request
+    # threads are config/asgi.py's, 8); `gthread` with `web_threads` threads, or `sync`, run
+    # the WSGI application instead, as docker-compose.yml did before, for comparison
+    web_worker_class: str = "config.gunicorn.UvicornWorker"
     worker_concurrency: int = 8
     # webhook subscriptions, webhook-driven and periodic syncs, as in production (beat runs
     # beside the worker); off, their tasks go to a queue no worker takes
@@ -51,6 +56,32 @@ class StackOptions:
     # every RingCentral call of the dashboard's processes written to var/bench/logs/rc-calls/
     # with the task or page that made it (`bench.calllog`)
     call_log: bool = False
+
+    @property
+    def web_is_asgi(self) -> bool:
+        return self.web_worker_class not in ("gthread", "sync")
+
+    @property
+    def web_description(self) -> str:
+        if self.web_is_asgi:
+            return (
+                f"gunicorn uvicorn (ASGI), {self.web_workers} workers, each with the request "
+                "threads of config/asgi.py (config/gunicorn.py)"
+            )
+        return (
+            f"gunicorn {self.web_worker_class} (WSGI), {self.web_workers} workers x "
+            f"{self.web_threads if self.web_worker_class == 'gthread' else 1} threads "
+            "(config/gunicorn.py)"
+        )
+
+
+def web_server_of(threads: int | None) -> tuple[int, str]:
+    """StackOptions' `web_threads` and `web_worker_class` for a `--web-threads` option: the
+    product's uvicorn workers without one; with one, the WSGI application on gthread workers
+    (1: sync workers)."""
+    if threads is None:
+        return StackOptions.web_threads, StackOptions.web_worker_class
+    return threads, "sync" if threads == 1 else "gthread"
 
 
 def free_port() -> int:
@@ -189,6 +220,8 @@ class Stack:
             # without syncs running beside them, and the sync benchmark calls the sync service
             # itself
             "LIVE_TASK_QUEUE": "" if self.options.live_updates else LIVE_QUEUE_OFF,
+            # each answer's own time and CPU time (config/server_timing.py), read by `pages`
+            "SERVER_TIMING": "1",
         }
         if self.options.call_log:
             environment[CALL_LOG_ENV] = str(self.call_log_dir)
@@ -245,19 +278,28 @@ class Stack:
 
     def start_web(self) -> None:
         o = self.options
+        # the time each request spent in a worker, by the bench's phase header: gunicorn's
+        # access log for its own workers, bench.asgi's (the same lines) for uvicorn's
+        if o.web_is_asgi:
+            app = ["bench.asgi:application"]
+            env = {**self.env(), ACCESS_LOG_ENV: str(self.access_log)}
+        else:
+            app = [
+                "config.wsgi:application", "--threads", str(o.web_threads),
+                "--access-logfile", str(self.access_log),
+                "--access-logformat", "%({x-bench-phase}i)s %(s)s %(D)s %(m)s %(U)s",
+            ]  # fmt: skip
+            env = self.env()
         log = self._spawn(
             "web",
             [
-                sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                sys.executable, "-m", "gunicorn", *app,
                 "--config", "config/gunicorn.py",
                 "--bind", f"127.0.0.1:{self.web_port}",
-                "--workers", str(o.web_workers), "--threads", str(o.web_threads),
+                "--workers", str(o.web_workers),
                 "--worker-class", o.web_worker_class, "--timeout", "120",
-                # the time each request spent in a worker, by the bench's phase header
-                "--access-logfile", str(self.access_log),
-                "--access-logformat", "%({x-bench-phase}i)s %(s)s %(D)s %(m)s %(U)s",
             ],
-            self.env(),
+            env,
         )  # fmt: skip
         wait_http(f"{self.web_url}/healthz", self.processes["web"], log, 60)
 

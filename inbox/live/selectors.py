@@ -1,12 +1,15 @@
-"""Reads of the live inbox: a webhook's subscription, a mailbox's change counter, and the
-operations report for admins (with the rate budget's figures, read from the budget itself).
-Nothing here calls RingCentral."""
+"""Reads of the live inbox: a webhook's subscription, a mailbox's change counter, the
+mailboxes a person's event stream follows, and the operations report for admins (with the
+rate budget's figures, read from the budget itself). Nothing here calls RingCentral, except
+that an admin's stream following another person's mailbox checks it against the account's
+directory, as that mailbox's pages do (cached)."""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -20,8 +23,9 @@ from django.utils import timezone
 import accounts.services
 from accounts.models import RingCentralCredential, User
 from inbox.cache import CACHE_ERRORS
+from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
 from inbox.live.sync import COUNTER_TTL, counter_key
-from inbox.models import MailboxSubscription, MailboxSync, Send
+from inbox.models import MailboxSubscription, MailboxSync, Send, TeamMailbox
 from rcapi import RateBudget, RedisRateBudget, Unavailable
 from rcapi.budget import LaneUsage
 from rcapi.operations import GROUPS
@@ -61,6 +65,45 @@ def live_counter_get(*, account_id: int, extension_id: int) -> int:
     except CACHE_ERRORS as exc:
         log.warning("Live cache write failed: %s", exc)
     return value
+
+
+def live_counters_cached(*, mailboxes: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """The counters of the mailboxes ((account id, extension id) pairs) that the cache holds,
+    by extension id, in one read: what an open event stream checks every half second, so never
+    the database (a mailbox the cache lacks is left out)."""
+    keys = {
+        counter_key(account_id, extension_id): extension_id
+        for account_id, extension_id in mailboxes
+    }
+    try:
+        found = cache.get_many(list(keys))
+    except CACHE_ERRORS as exc:
+        log.warning("Live cache read failed: %s", exc)
+        return {}
+    return {keys[key]: int(value) for key, value in found.items() if value is not None}
+
+
+def live_mailboxes_for_user(
+    *, user: User, extension_ids: Iterable[int] = ()
+) -> tuple[Mailbox, ...]:
+    """The mailboxes whose changes `user`'s open pages follow: their own, the team mailboxes
+    they may open (admins: every one of the account), and each of `extension_ids` (the
+    mailboxes of the open pages, e.g. another person's an admin reads). Each passes
+    `mailbox_get_for_user`; an asked-for one that does not is an Http404 (as its pages are),
+    and so is the own mailbox of someone without a RingCentral connection."""
+    own = mailbox_get_for_user(user=user, extension_id=user.rc_extension_id or 0)
+    found: dict[int, Mailbox] = {own.extension_id: own}
+    teams = TeamMailbox.objects.filter(account_id=own.account_id).order_by("name", "pk")
+    for extension_id in teams.values_list("extension_id", flat=True):
+        try:
+            mailbox = mailbox_get_for_user(user=user, extension_id=extension_id)
+        except Http404:
+            continue  # not a member
+        found.setdefault(mailbox.extension_id, mailbox)
+    for extension_id in extension_ids:
+        if extension_id not in found:
+            found[extension_id] = mailbox_get_for_user(user=user, extension_id=extension_id)
+    return tuple(found.values())
 
 
 # --------------------------------------------------------------------------- the ops page

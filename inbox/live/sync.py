@@ -20,10 +20,18 @@ yet (never synced, or synced before the index existed) gets an FSync whatever it
 When anything changed, the mailbox's cached list and thread answers are dropped, its change
 counter goes up (pages then fetch themselves again), and sends whose RingCentral message
 changed take the new status (`inbox.live.sends`).
+
+The counter is the database's (`MailboxSync.change_counter`), copied into the cache for the
+pages' reads. With Redis (`REDIS_URL`), each new value is also published, once the
+transaction that moved it commits, on the mailbox's channel (`live_channel`), which the
+pages' event streams (`inbox.live.stream`) listen to. Without Redis there is no pub/sub: the
+streams read the cached counter every half second instead.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
 import uuid
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -425,7 +434,8 @@ def _recent(previous: dict[str, str] | None, records: list[Message]) -> dict[str
 
 
 def mailbox_counter_bump(*, account_id: int, extension_id: int) -> int:
-    """Something in the mailbox changed: pages polling its counter will fetch themselves."""
+    """Something in the mailbox changed: its open pages fetch themselves again, told by their
+    event stream (the counter published) or, where the stream is down, by their poll."""
     state = mailbox_sync_state(account_id=account_id, extension_id=extension_id)
     MailboxSync.objects.filter(pk=state.pk).update(
         change_counter=F("change_counter") + 1, changed_at=timezone.now()
@@ -435,4 +445,42 @@ def mailbox_counter_bump(*, account_id: int, extension_id: int) -> int:
         cache.set(counter_key(account_id, extension_id), value, COUNTER_TTL)
     except CACHE_ERRORS as exc:
         log.warning("Live cache failed: %s", exc)
+    # after the commit: a page told sooner would fetch itself without the change
+    transaction.on_commit(
+        functools.partial(
+            live_counter_publish, account_id=account_id, extension_id=extension_id, counter=value
+        )
+    )
     return value
+
+
+def live_channel_prefix() -> str:
+    """What every mailbox's channel starts with: the cache's key prefix (instances and tests
+    sharing one Redis keep apart by it, as their cache keys do), then `live:`."""
+    prefix = str(getattr(cache, "key_prefix", "") or "")
+    return f"{prefix}:live:" if prefix else "live:"
+
+
+def live_channel(account_id: int, extension_id: int) -> str:
+    """The Redis pub/sub channel of the mailbox's counter, e.g. `inbox:live:<account>:<ext>`."""
+    return f"{live_channel_prefix()}{_mailbox(account_id, extension_id)}"
+
+
+@functools.cache
+def _publisher(url: str) -> redis.Redis:
+    # one connection pool per process (redis-py makes a new one in a forked child)
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+
+def live_counter_publish(*, account_id: int, extension_id: int, counter: int) -> None:
+    """Tell the event streams listening to the mailbox its new counter, when there is Redis.
+    Without Redis nothing is sent: the streams read the cached counter themselves. A lost
+    message costs only time: the stream's heartbeat, a reconnection or the poll brings the
+    page up to date."""
+    if not settings.REDIS_URL:
+        return
+    message = json.dumps({"extension_id": extension_id, "counter": counter})
+    try:
+        _publisher(settings.REDIS_URL).publish(live_channel(account_id, extension_id), message)
+    except redis.RedisError as exc:
+        log.warning("Publishing the live counter failed: %s", exc)

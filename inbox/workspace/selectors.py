@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import User
 from inbox.conversations.selectors import Mailbox, unread_count_if_indexed
+from inbox.live.selectors import live_counter_get, live_counters_cached
+from inbox.models import TeamMailbox
 from inbox.ownership import selectors as ownership
 from inbox.ownership.presenters import VIEWS
 from inbox.ownership.views import view_url
@@ -60,8 +63,46 @@ def _sidebar_mailbox(mailbox: Mailbox) -> SidebarMailbox:
     )
 
 
+# A sidebar is kept for a person until something in one of their mailboxes changes: every
+# change that moves a count (a sync, a read mark, an assignment, a snooze waking) moves that
+# mailbox's change counter, which is part of the key. The time limit bounds what no counter
+# tells: a 30-day unread window moving on, a membership granted.
+SIDEBAR_TTL = 60
+
+
+def _sidebar_key(user: User) -> str | None:
+    if user.rc_account_id is None or user.rc_extension_id is None:
+        return None
+    teams = TeamMailbox.objects.filter(account_id=user.rc_account_id)
+    if user.role != User.Role.ADMIN:
+        teams = teams.filter(members=user)
+    extensions = [user.rc_extension_id, *sorted(teams.values_list("extension_id", flat=True))]
+    boxes = [(user.rc_account_id, extension) for extension in extensions]
+    counters = live_counters_cached(mailboxes=boxes)
+    for account_id, extension_id in boxes:
+        if extension_id not in counters:  # read once from the database, cached from then on
+            counters[extension_id] = live_counter_get(
+                account_id=account_id, extension_id=extension_id
+            )
+    marks = ",".join(f"{extension}={counters[extension]}" for extension in extensions)
+    return f"workspace:sidebar:{user.pk}:{user.role}:{marks}"
+
+
 def sidebar_for_user(*, user: User) -> Sidebar | None:
-    """The sidebar of a person signed in with RingCentral; None for anyone else."""
+    """The sidebar of a person signed in with RingCentral; None for anyone else. From the
+    cache while none of the person's mailboxes changed."""
+    key = _sidebar_key(user)
+    if key is not None:
+        kept = cache.get(key)
+        if isinstance(kept, Sidebar):
+            return kept
+    sidebar = _sidebar_build(user)
+    if key is not None and sidebar is not None:
+        cache.set(key, sidebar, SIDEBAR_TTL)
+    return sidebar
+
+
+def _sidebar_build(user: User) -> Sidebar | None:
     try:
         scope = ownership.scope_for_user(user=user)
     except Http404:

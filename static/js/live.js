@@ -1,13 +1,28 @@
 /*
  * Team Inbox: open lists and threads follow the mailbox without a reload.
  *
- * Every 2 seconds this asks the dashboard for the mailbox's change counter (a cache read on
- * the server, never a RingCentral call). When the counter moves, it fetches this same page
- * and merges what changed into the open one: rows and bubbles are matched by their link or
- * id, untouched ones stay as they are (focus, a playing voicemail, the composer's text and the
- * filters are outside what is merged or kept), changed ones are replaced. The unread count
- * and the tab title follow. An optional sound (off by default; kept in localStorage) plays
- * when a new message arrives.
+ * The page listens to the dashboard's event stream (server-sent events, `data-stream-url`):
+ * one stream for every mailbox the person follows, which says "changed" with a mailbox's new
+ * change counter within moments of RingCentral's notification. When the open page's mailbox
+ * (`data-extension-id`) changed, the page fetches itself again and morphs what changed into
+ * the open one with Idiomorph (static/vendor/idiomorph): the conversation list, the thread,
+ * the parts marked `data-live-replace`, the unread count and the tab title. Rows and bubbles
+ * are matched by their ids; what the person is typing (the composer and the filters are
+ * outside what is morphed, and a focused field keeps its value), the focus, the keyboard's
+ * current row and a playing voicemail stay as they are.
+ *
+ * Every event, for any mailbox, is also told to other scripts as an `inbox:live-event` on the
+ * document (detail: {extension_id, counter}); each refresh ends with `inbox:live-refreshed`.
+ *
+ * When the stream is down (the server restarting, a proxy cutting it, a browser without
+ * EventSource), and while the page is out of sight, the page asks for its mailbox's counter
+ * every 2 seconds instead (`data-live-url`, a cache read on the server) until the stream opens
+ * again.
+ *
+ * `data-live="on"` on <html> says the page follows its mailbox; `data-live-stream` says whether
+ * its stream is "open", "down" (then it polls) or "off" (the page is out of sight: it polls).
+ *
+ * An optional sound (off by default; kept in localStorage) plays when a new message arrives.
  */
 (function () {
   "use strict";
@@ -16,11 +31,15 @@
   if (!bar || !window.fetch || !window.DOMParser) {
     return;
   }
-  var url = bar.getAttribute("data-live-url");
-  var INTERVAL = 2000;
+  var pollUrl = bar.getAttribute("data-live-url");
+  var streamUrl = bar.getAttribute("data-stream-url");
+  var mailbox = Number(bar.getAttribute("data-extension-id") ||
+                       (pollUrl.match(/\/inbox\/(\d+)\/live\//) || [])[1]);
+  var POLL_EVERY = 2000;
+  var STREAM_GRACE = 4000;   // a stream that reconnects by itself within this needs no poll
+  var STREAM_AGAIN = 15000;  // a stream the browser gave up on is tried again after this
   var SOUND_KEY = "teamInbox.liveSound";
-  var counter = null;
-  var failures = 0;
+  var counters = {};  // extension id: the last counter seen
   var audio = null;
 
   // ------------------------------------------------------------------ the sound toggle
@@ -70,121 +89,92 @@
       String((parseInt(document.documentElement.getAttribute("data-live-dings"), 10) || 0) + 1));
   }
 
-  // ------------------------------------------------------------------ merging a fresh page
+  // ------------------------------------------------------------------ morphing a fresh page
 
-  function signature(node) {
-    // CSRF tokens are masked anew on every render, and is-current is the keyboard's
-    return node.outerHTML
-      .replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "")
-      .replace(/ ?\bis-current\b/g, "");
-  }
-
-  function rowKey(node) {
+  function keyOf(node) {
+    if (node.id) {
+      return node.id;
+    }
     var link = node.querySelector && node.querySelector("[data-open]");
     return link ? link.getAttribute("href").split("?")[0] : null;
   }
 
-  function bubbleKey(node) {
-    return node.id || null;
+  function keysOf(container) {
+    var keys = {};
+    if (container) {
+      Array.prototype.forEach.call(container.children, function (child) {
+        var key = keyOf(child);
+        if (key) {
+          keys[key] = true;
+        }
+      });
+    }
+    return keys;
   }
 
-  function focusPath(container, keyOf) {
+  function newChildren(container, before, wanted) {
+    if (!container) {
+      return [];
+    }
+    return Array.prototype.filter.call(container.children, function (child) {
+      var key = keyOf(child);
+      return key && !before[key] && wanted(child);
+    });
+  }
+
+  function focusIn(part) {
+    // where the focus is, to put it back should the morph have lost it
     var active = document.activeElement;
-    if (!active || !container.contains(active)) {
+    if (!active || active === document.body || !part.contains(active)) {
       return null;
     }
-    var child = active;
-    while (child && child.parentNode !== container) {
-      child = child.parentNode;
-    }
-    if (!child) {
+    var holder = active.id ? active : active.parentElement && active.parentElement.closest("[id]");
+    if (!holder || !part.contains(holder)) {
       return null;
     }
-    var path = active.hasAttribute("data-open") ? "[data-open]" : null;
-    return { key: keyOf(child), selector: path };
+    return { id: holder.id, open: holder !== active && active.hasAttribute("data-open") };
   }
 
-  /* Make `current`'s children those of `fresh`, reusing unchanged ones; the keys of the
-     children that are new. */
-  function merge(current, fresh, keyOf) {
-    var focus = focusPath(current, keyOf);
-    var old = {};
-    Array.prototype.forEach.call(current.children, function (child) {
-      var key = keyOf(child);
-      if (key) {
-        old[key] = child;
-      }
-    });
-    var added = [];
-    var wanted = Array.prototype.map.call(fresh.children, function (child) {
-      var key = keyOf(child);
-      var before = key ? old[key] : null;
-      if (key) {
-        delete old[key];
-      }
-      if (before && signature(before) === signature(child)) {
-        return before;
-      }
-      if (!before && key) {
-        added.push(child);
-      }
-      var node = document.importNode(child, true);
-      if (before && before.classList.contains("is-current")) {
-        node.classList.add("is-current");
-      }
-      return node;
-    });
-    Array.prototype.slice.call(current.children).forEach(function (child) {
-      if (wanted.indexOf(child) < 0) {
-        current.removeChild(child);
-      }
-    });
-    wanted.forEach(function (node, index) {
-      if (current.children[index] !== node) {
-        current.insertBefore(node, current.children[index] || null);
-      }
-    });
-    if (focus && focus.key && document.activeElement === document.body) {
-      var again = wanted.filter(function (node) { return keyOf(node) === focus.key; })[0];
-      var target = again && (focus.selector ? again.querySelector(focus.selector) : again);
-      if (target && target.focus) {
-        target.focus({ preventScroll: true });
-      }
+  function focusAgain(focus) {
+    if (!focus || (document.activeElement && document.activeElement !== document.body)) {
+      return;
     }
-    return added;
-  }
-
-  function swapPart(doc, selector, keyOf) {
-    var current = document.querySelector(selector);
-    var fresh = doc.querySelector(selector);
-    if (current && fresh) {
-      return merge(current, fresh, keyOf);
+    var holder = document.getElementById(focus.id);
+    var target = holder && (focus.open ? holder.querySelector("[data-open]") : holder);
+    if (target && target.focus) {
+      target.focus({ preventScroll: true });
     }
-    return null;
   }
 
-  function swapWhole(doc, selector) {
-    // the list appeared or emptied: its element itself changes
-    var current = document.querySelector(selector);
-    var fresh = doc.querySelector(selector);
-    if (current && fresh) {
+  function stillPlaying(node) {
+    // a voicemail being listened to is left alone
+    return !(node instanceof HTMLMediaElement && !node.paused);
+  }
+
+  function morph(current, fresh) {
+    if (!current || !fresh) {
+      return;
+    }
+    var focus = focusIn(current);
+    var chosen = Array.prototype.map.call(current.querySelectorAll(".is-current[id]"),
+      function (node) { return node.id; });
+    if (window.Idiomorph) {
+      window.Idiomorph.morph(current, fresh, {
+        morphStyle: "outerHTML",
+        ignoreActiveValue: true,
+        callbacks: { beforeNodeMorphed: stillPlaying },
+      });
+    } else {
       current.replaceWith(document.importNode(fresh, true));
     }
-  }
-
-  function swapChanged(doc) {
-    // parts that follow the page as a whole (a thread's owner and status): replaced when they
-    // changed, unless the person is using them right now
-    document.querySelectorAll("[data-live-replace]").forEach(function (current) {
-      var name = current.getAttribute("data-live-replace");
-      var fresh = doc.querySelector('[data-live-replace="' + name + '"]');
-      if (!fresh || current.contains(document.activeElement)) {
-        return;
-      }
-      if (signature(current) !== signature(fresh)) {
-        current.replaceWith(document.importNode(fresh, true));
+    // the keyboard's current row is the page's own state, not the server's
+    chosen.forEach(function (id) {
+      var node = document.getElementById(id);
+      if (node) {
+        node.classList.add("is-current");
       }
     });
+    focusAgain(focus);
   }
 
   function unreadOf(root) {
@@ -194,39 +184,66 @@
 
   function apply(doc) {
     var before = unreadOf(document);
-    var added = [];
-    var list = swapPart(doc, "[data-conversations]", rowKey);
-    if (list === null && (document.querySelector("[data-conversations]") ||
-                          doc.querySelector("[data-conversations]"))) {
-      swapWhole(doc, "[data-inbox=list]");
-    } else if (list) {
-      added = added.concat(list.filter(function (row) {
-        return row.classList.contains("is-unread");
-      }));
+    var arrived = [];
+
+    var list = document.querySelector("[data-conversations]");
+    var freshList = doc.querySelector("[data-conversations]");
+    if (list && freshList) {
+      var rows = keysOf(list);
+      morph(list, freshList);
+      arrived = arrived.concat(newChildren(document.querySelector("[data-conversations]"), rows,
+        function (row) { return row.classList.contains("is-unread"); }));
+    } else if (list || freshList) {
+      // the list appeared or emptied: the part around it changes
+      morph(document.querySelector("[data-inbox=list]"), doc.querySelector("[data-inbox=list]"));
     }
-    var bubbles = swapPart(doc, "ol.thread", bubbleKey);
-    if (bubbles) {
-      added = added.concat(bubbles.filter(function (bubble) {
-        return bubble.classList.contains("inbound");
-      }));
+
+    var thread = document.querySelector("ol.thread");
+    var freshThread = doc.querySelector("ol.thread");
+    if (thread && freshThread) {
+      var bubbles = keysOf(thread);
+      morph(thread, freshThread);
+      arrived = arrived.concat(newChildren(document.querySelector("ol.thread"), bubbles,
+        function (bubble) { return bubble.classList.contains("inbound"); }));
     }
-    swapChanged(doc);
-    var after = unreadOf(doc);
-    var shown = document.querySelector("[data-unread-count]");
-    if (shown && after !== null) {
-      shown.textContent = String(after);
-    }
+
+    // parts that follow the page as a whole (a thread's owner and status), unless the person
+    // is using them right now
+    document.querySelectorAll("[data-live-replace]").forEach(function (current) {
+      var name = current.getAttribute("data-live-replace");
+      var fresh = doc.querySelector('[data-live-replace="' + name + '"]');
+      if (fresh && !current.contains(document.activeElement)) {
+        morph(current, fresh);
+      }
+    });
+
+    var freshCounts = doc.querySelectorAll("[data-unread-count]");
+    document.querySelectorAll("[data-unread-count]").forEach(function (shown, index) {
+      if (freshCounts[index]) {
+        shown.textContent = freshCounts[index].textContent;
+      }
+    });
     if (doc.title) {
       document.title = doc.title;
     }
-    if (added.length || (before !== null && after !== null && after > before)) {
+    var after = unreadOf(doc);
+    if (arrived.length || (before !== null && after !== null && after > before)) {
       ding();
     }
     document.dispatchEvent(new CustomEvent("inbox:live-refreshed"));
   }
 
+  var refreshing = false;
+  var refreshAgain = false;
+
   function refresh() {
-    return fetch(window.location.href, {
+    // one fetch at a time; changes meanwhile make one more
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    fetch(window.location.href, {
       credentials: "same-origin",
       cache: "no-store",
       headers: { "X-Live-Refresh": "1" },
@@ -239,13 +256,41 @@
       })
       .then(function (html) {
         apply(new DOMParser().parseFromString(html, "text/html"));
+      })
+      .catch(function () { /* the next change, or the next poll, tries again */ })
+      .then(function () {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          refresh();
+        }
       });
   }
 
-  // ------------------------------------------------------------------ the counter
+  // ------------------------------------------------------------------ counters
+
+  function seen(extensionId, counter, pushed) {
+    var before = counters[extensionId];
+    counters[extensionId] = counter;
+    if (before === counter || (before === undefined && !pushed)) {
+      return;  // nothing new, or the first counter of this page
+    }
+    document.dispatchEvent(new CustomEvent("inbox:live-event", {
+      detail: { extension_id: extensionId, counter: counter },
+    }));
+    if (extensionId === mailbox) {
+      refresh();
+    }
+  }
+
+  // ------------------------------------------------------------------ the poll (fallback)
+
+  var polling = false;
+  var pollTimer = null;
+  var failures = 0;
 
   function poll() {
-    fetch(url, {
+    fetch(pollUrl, {
       credentials: "same-origin",
       cache: "no-store",
       headers: { Accept: "application/json" },
@@ -258,18 +303,115 @@
       })
       .then(function (body) {
         failures = 0;
-        var moved = counter !== null && body.counter !== counter;
-        counter = body.counter;
-        return moved ? refresh() : null;
+        if (polling) {
+          seen(mailbox, body.counter, false);
+        }
       })
       .catch(function () {
         failures += 1;  // the dashboard is restarting or the network dropped: slow down
       })
       .then(function () {
-        window.setTimeout(poll, failures ? Math.min(30000, INTERVAL * Math.pow(2, failures)) : INTERVAL);
+        if (polling) {
+          pollTimer = window.setTimeout(poll,
+            failures ? Math.min(30000, POLL_EVERY * Math.pow(2, failures)) : POLL_EVERY);
+        }
       });
   }
 
+  function pollStart() {
+    if (!polling) {
+      polling = true;
+      poll();
+    }
+  }
+
+  function pollStop() {
+    polling = false;
+    window.clearTimeout(pollTimer);
+  }
+
+  // ------------------------------------------------------------------ the event stream
+
+  var source = null;
+  var graceTimer = null;
+  var againTimer = null;
+
+  function streamState(state) {
+    document.documentElement.setAttribute("data-live-stream", state);
+  }
+
+  function streamClose() {
+    window.clearTimeout(graceTimer);
+    window.clearTimeout(againTimer);
+    graceTimer = againTimer = null;
+    if (source) {
+      source.close();
+      source = null;
+    }
+  }
+
+  function streamOpen() {
+    streamClose();
+    var current = source = new window.EventSource(streamUrl);
+    var open = false;
+    current.addEventListener("open", function () {
+      open = true;
+      streamState("open");
+      window.clearTimeout(graceTimer);
+      graceTimer = null;
+      pollStop();
+    });
+    current.addEventListener("counters", function (event) {
+      JSON.parse(event.data).forEach(function (found) {
+        seen(found.extension_id, found.counter, false);
+      });
+    });
+    current.addEventListener("changed", function (event) {
+      var found = JSON.parse(event.data);
+      seen(found.extension_id, found.counter, true);
+    });
+    current.addEventListener("error", function () {
+      if (current !== source) {
+        return;  // closed on purpose
+      }
+      open = false;
+      streamState("down");
+      if (current.readyState === window.EventSource.CLOSED) {
+        // refused (signed out, or an answer that is not a stream): poll, and try later
+        streamClose();
+        pollStart();
+        againTimer = window.setTimeout(streamOpen, STREAM_AGAIN);
+      } else if (!graceTimer) {
+        // the browser connects again by itself (the server's `retry`): poll only if that
+        // takes long
+        graceTimer = window.setTimeout(function () {
+          graceTimer = null;
+          if (!open) {
+            pollStart();
+          }
+        }, STREAM_GRACE);
+      }
+    });
+  }
+
+  // A stream holds a connection, and over HTTP/1.1 a browser keeps at most six per site for
+  // all its tabs: a page out of sight gives its stream up and polls until it is seen again
+  // (its sound and other scripts' events still come, a poll later).
+  function followVisibility() {
+    if (document.hidden) {
+      streamClose();
+      streamState("off");
+      pollStart();
+    } else if (!source && !againTimer) {
+      streamOpen();
+    }
+  }
+
   document.documentElement.setAttribute("data-live", "on");
-  poll();
+  if (streamUrl && window.EventSource) {
+    document.addEventListener("visibilitychange", followVisibility);
+    followVisibility();
+  } else {
+    pollStart();
+  }
 })();

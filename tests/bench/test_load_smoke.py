@@ -42,7 +42,7 @@ def test_it_runs_a_short_load_and_writes_its_figures(tmp_path: Path) -> None:
     }  # fmt: skip
     assert document["stack"]["latency_ms"] == 150
     assert document["stack"]["rate_limits"]["window"] == 60.0
-    assert document["stack"]["web"].startswith("gunicorn gthread, 3 workers x 8 threads")
+    assert document["stack"]["web"].startswith("gunicorn uvicorn (ASGI), 3 workers")
     assert all(document["stack"]["processes_alive_at_end"].values())
 
     pages = document["pages"]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import runpy
 import shlex
 from typing import Any
 
 import pytest
 import yaml
 from django.conf import settings
+from gunicorn import util as gunicorn_util  # type: ignore[import-untyped]
+from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
 
+from config.gunicorn import BoundedHttpToolsProtocol
 from tests.config.environment import REPO, SETTINGS_SOURCE, names_read_by_settings
 
 APP_SERVICES = ("web", "worker", "beat", "emulator")
@@ -66,13 +71,35 @@ def _argv(command: str | list[str]) -> list[str]:
     return argv
 
 
+def _gunicorn_config(argv: list[str]) -> dict[str, Any]:
+    """The settings of the gunicorn config file a gunicorn command names (`-c`/`--config`)."""
+    for flag in ("-c", "--config"):
+        if flag in argv:
+            return runpy.run_path(str(REPO / argv[argv.index(flag) + 1]))
+    return {}
+
+
+def _gunicorn_worker_class(argv: list[str]) -> type[Any]:
+    """The worker class a gunicorn command runs: its `-k`/`--worker-class`, else its config's."""
+    name = next(
+        (argv[argv.index(flag) + 1] for flag in ("-k", "--worker-class") if flag in argv),
+        _gunicorn_config(argv).get("worker_class", "sync"),
+    )
+    return gunicorn_util.load_class(name)  # type: ignore[no-any-return]
+
+
 def _what_it_runs(argv: list[str]) -> tuple[str, ...]:
-    """What a command runs, so that runserver and gunicorn count as serving the same app."""
+    """What a command runs, so that uvicorn, runserver and gunicorn (with its worker class)
+    count as serving the same app."""
     if argv[:3] == ["python", "manage.py", "runserver"]:
         return ("wsgi", settings.WSGI_APPLICATION)
+    if argv[0] == "uvicorn":
+        module, _, attribute = argv[1].partition(":")
+        return ("asgi", f"{module}.{attribute or 'application'}")
     if argv[0] == "gunicorn":
         module, _, attribute = argv[1].partition(":")
-        return ("wsgi", f"{module}.{attribute or 'application'}")
+        interface = "asgi" if issubclass(_gunicorn_worker_class(argv), UvicornWorker) else "wsgi"
+        return (interface, f"{module}.{attribute or 'application'}")
     if argv[0] == "celery":
         queues = argv[argv.index("-Q") + 1] if "-Q" in argv else ""
         return ("celery", argv[argv.index("-A") + 1], argv[3], queues)
@@ -96,6 +123,37 @@ def test_it_runs_the_same_command_in_compose_as_locally(process: str) -> None:
     deployed = _argv(_services()[process]["command"])
 
     assert _what_it_runs(deployed) == _what_it_runs(local)
+
+
+def test_it_serves_the_dashboard_over_asgi_locally_in_compose_and_in_the_image() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    image = json.loads(
+        next(line for line in dockerfile.splitlines() if line.startswith("CMD "))[4:]
+    )
+    commands = [_procfile()["web"], _argv(_services()["web"]["command"]), image]
+
+    assert {_what_it_runs(argv) for argv in commands} == {("asgi", "config.asgi.application")}
+    assert _procfile()["web"][0] == "uvicorn"
+    assert all(argv[0] == "gunicorn" for argv in commands[1:])
+
+
+def test_its_gunicorn_runs_uvicorn_workers_that_keep_the_request_bounds() -> None:
+    compose = _argv(_services()["web"]["command"])
+    bounds = _gunicorn_config(compose)
+    worker = _gunicorn_worker_class(compose)
+
+    assert issubclass(worker, UvicornWorker)
+    assert worker.CONFIG_KWARGS["http"] == "httptools"
+    assert {"limit_request_line", "limit_request_fields", "limit_request_field_size"} <= set(bounds)
+    assert (
+        BoundedHttpToolsProtocol.line_limit,
+        BoundedHttpToolsProtocol.fields_limit,
+        BoundedHttpToolsProtocol.field_size_limit,
+    ) == (
+        bounds["limit_request_line"],
+        bounds["limit_request_fields"],
+        bounds["limit_request_field_size"],
+    )
 
 
 def test_it_runs_celery_beat_in_compose() -> None:

@@ -1,4 +1,4 @@
-"""Hostile input through a real gunicorn (the product's config/gunicorn.py, one sync worker as in
+"""Hostile input through a real gunicorn (the product's config/gunicorn.py, one uvicorn worker as in
 docker-compose.yml), measuring that worker: every request is answered with a clear refusal,
 none with a 500 or a hang, the worker's peak memory grows by less than half the largest body
 sent, the worker is still the same process at the end, and nothing was queued (no `Send` row,
@@ -184,8 +184,8 @@ def probes(visitor: Visitor, *, size: int, parts: int, parameters: int) -> list[
         documents = [("documents", ("scan.pdf", zip_bomb(expanded_mb), "application/pdf"))]
         return api("POST", fax_api, data={"to": "+16505550123"}, files=documents)
 
-    # gunicorn reads a raw byte of the request line as a Latin-1 character, so a path of raw
-    # bytes reaches Django as valid UTF-8 naming nothing (404); the query keeps its bytes
+    # bytes that are not ASCII in the request line are refused by the server itself (uvicorn's
+    # parser), before Django, with a page as gunicorn's refusals (config/gunicorn.py)
     raw_query = f"GET {list_api}?number=".encode() + b"\xff\xfe HTTP/1.0"
     raw_path = b"GET /inbox/\xff\xfe/ HTTP/1.0"
     return [
@@ -209,12 +209,12 @@ def probes(visitor: Visitor, *, size: int, parts: int, parameters: int) -> list[
             "GET", f"{list_page}?number={NOT_UTF8_PERCENT}"
         ), 400, "not UTF-8"),
         Probe("query not UTF-8, raw bytes (API)", lambda: raw_request(visitor.server, raw_query),
-              400, "not_utf8"),
+              400, "Invalid HTTP request"),
         Probe("path not UTF-8 (API)", lambda: api(
             "GET", f"/api/mailboxes/{NOT_UTF8_PERCENT}/"
         ), 400, "not_utf8"),
         Probe("path of raw bytes (page)", lambda: raw_request(visitor.server, raw_path),
-              404, "Page not found"),
+              400, "Invalid HTTP request"),
         Probe("multipart fields (fax page)", lambda: multipart(page, fax_page, "documents", False),
               400, "fields or parameters"),
         Probe("multipart files (fax page)", lambda: multipart(page, fax_page, "documents", True),

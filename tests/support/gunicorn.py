@@ -1,6 +1,7 @@
 """The dashboard under a real gunicorn, for tests that measure what a web server process does:
-started on the test's database and emulator, with the product's gunicorn settings
-(config/gunicorn.py), and its worker's memory read from /proc."""
+the server the product ships (`config.asgi` in uvicorn workers, with the product's gunicorn
+settings, config/gunicorn.py), started on the test's database and emulator, and its worker's
+memory read from /proc."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def web_server(
     env: dict[str, str] | None = None,
     workers: int = 1,
 ) -> Iterator[WebServer]:
-    """gunicorn with `workers` workers and the product's settings (config/gunicorn.py)
+    """gunicorn with `workers` uvicorn workers and the product's settings (config/gunicorn.py)
     serving the dashboard on this test's database and emulator, DEBUG off unless `env` says
     otherwise; `worker` is the first worker's pid."""
     port = free_port()
@@ -69,7 +70,7 @@ def web_server(
     log = directory / "gunicorn.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            [sys.executable, "-m", "gunicorn", "config.asgi:application",
              "--config", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--timeout", "120"],
             cwd=REPO_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,

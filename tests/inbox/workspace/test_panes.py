@@ -16,8 +16,8 @@ from tests.inbox.support import found
 from tests.inbox.team.conftest import person
 from tests.support.emulator import RunningEmulator
 
-PANE = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "thread-pane"}
-LIST = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "list-pane"}
+PANE = {"HX-Request": "true", "HX-Target": "thread-pane"}
+LIST = {"HX-Request": "true", "HX-Target": "list-pane"}
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_a_row_opened_beside_the_list_gets_the_thread_pane_alone(
 ) -> None:
     extension, conversation_id, _customer = conversation
 
-    page = bob_client.get(thread_address(extension, conversation_id), **PANE).content.decode()
+    page = bob_client.get(thread_address(extension, conversation_id), headers=PANE).content.decode()
 
     assert page.lstrip().startswith("<title>")
     assert '<section class="thread-pane" id="thread-pane"' in page
@@ -67,7 +67,7 @@ def test_the_list_pane_alone_when_asked_for(
 ) -> None:
     extension, _conversation_id, _customer = conversation
 
-    page = bob_client.get(reverse("inbox:conversations", args=[extension]), **LIST)
+    page = bob_client.get(reverse("inbox:conversations", args=[extension]), headers=LIST)
 
     html = page.content.decode()
     assert html.lstrip().startswith("{") is False
@@ -81,9 +81,14 @@ def test_a_stranger_gets_404_for_the_panes_too(
 ) -> None:
     extension, conversation_id, _customer = conversation
 
-    assert charlie_client.get(thread_address(extension, conversation_id), **PANE).status_code == 404
     assert (
-        charlie_client.get(reverse("inbox:conversations", args=[extension]), **LIST).status_code
+        charlie_client.get(thread_address(extension, conversation_id), headers=PANE).status_code
+        == 404
+    )
+    assert (
+        charlie_client.get(
+            reverse("inbox:conversations", args=[extension]), headers=LIST
+        ).status_code
         == 404
     )
 
@@ -117,7 +122,7 @@ def test_a_team_mailbox_member_opens_its_panes(
     first = make_sms(rc.db_path, support_line.extension_id, other_number=customer, text="Hi team")
     conversation_id = conversation_of(rc.db_path, first)
 
-    page = bob_client.get(thread_address(support_line.extension_id, conversation_id), **PANE)
+    page = bob_client.get(thread_address(support_line.extension_id, conversation_id), headers=PANE)
 
     assert page.status_code == 200
     assert "Hi team" in page.content.decode()
