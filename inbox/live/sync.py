@@ -1,5 +1,6 @@
 """Keeping mailboxes current: RingCentral's message sync (REFERENCE §11), the change counter
-open pages poll, and the coalescing of the events that ask for a sync.
+open pages follow (pushed to their event streams, polled where a stream is down), and the
+coalescing of the events that ask for a sync.
 
 One sync per mailbox runs at a time (a lock in the cache). Events that ask for a sync while
 one is queued are folded into it, and the syncs a worker runs for a mailbox start at least
@@ -72,7 +73,7 @@ BUSY_RETRY = 1.0  # a sync requested while another runs starts again after it
 # for changes every 2 s, so syncing more often would show nothing sooner.
 SPACING = 2.0
 RECENT_LIMIT = 5000
-VIEWED_SECONDS = 120  # a page polled within this long keeps its mailbox "open"
+VIEWED_SECONDS = 120  # a page streaming or polling within this long keeps its mailbox "open"
 COUNTER_TTL = 24 * 3600
 
 PREFIX = "live:v1"
@@ -169,7 +170,7 @@ def mailbox_event_record(*, subscription: MailboxSubscription) -> None:
 
 
 def mailbox_viewed(*, account_id: int, extension_id: int) -> None:
-    """A page of the mailbox is open (it polls): keep the periodic sync going for it. One
+    """A page of the mailbox is open (its stream or poll says so): keep the periodic sync going for it. One
     database write per mailbox per half minute, whatever the number of pages."""
     try:
         first = cache.add(_viewed_key(account_id, extension_id), 1, 30)

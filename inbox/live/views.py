@@ -1,4 +1,5 @@
-"""The live inbox's HTTP side: RingCentral's webhook, the change counter open pages poll,
+"""The live inbox's HTTP side: RingCentral's webhook, the change counter open pages poll while
+their event stream is down (inbox.live.stream pushes it otherwise),
 and the operations page for admins.
 
 The webhook answers at once: it checks the token, records the event and enqueues a sync;
@@ -81,7 +82,8 @@ def webhook(request: HttpRequest, hook_id: uuid.UUID) -> HttpResponse:
 @login_required
 @never_cache
 def live_state(request: HttpRequest, extension_id: int) -> JsonResponse:
-    """`{"counter": n}`: the mailbox's change counter. Pages poll it every 2 s and fetch
+    """`{"counter": n}`: the mailbox's change counter. Pages poll it every 2 s while their
+    event stream is down, and fetch
     themselves again when it moves."""
     user = _user(request)
     try:

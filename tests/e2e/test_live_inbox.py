@@ -1,7 +1,8 @@
 """The live inbox in real Chromium, with a real Celery worker: the emulator delivers webhook
 notifications to the live server, which records them and enqueues a sync; the worker process
 takes the sync, calls RingCentral (the emulator, over HTTP) and bumps the mailbox's change
-counter; open pages poll the counter and merge the fresh page in without a reload.
+counter; open pages hear of it (their event stream, or the poll that stands in when the stream
+is down) and merge the fresh page in without a reload.
 
 The worker takes every live and send-pipeline task of the test (`LIVE_TASK_QUEUE` and
 `SEND_TASK_QUEUE` name its queue, here and in its environment) and shares the live server's
