@@ -170,8 +170,9 @@ def mailbox_event_record(*, subscription: MailboxSubscription) -> None:
 
 
 def mailbox_viewed(*, account_id: int, extension_id: int) -> None:
-    """A page of the mailbox is open (its stream or poll says so): keep the periodic sync going for it. One
-    database write per mailbox per half minute, whatever the number of pages."""
+    """A page of the mailbox is open (its stream or poll says so): keep the periodic sync
+    going for it. One database write per mailbox per half minute, whatever the number of
+    pages."""
     try:
         first = cache.add(_viewed_key(account_id, extension_id), 1, 30)
     except CACHE_ERRORS:

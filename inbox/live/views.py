@@ -1,6 +1,6 @@
 """The live inbox's HTTP side: RingCentral's webhook, the change counter open pages poll while
-their event stream is down (inbox.live.stream pushes it otherwise),
-and the operations page for admins.
+their event stream is down (inbox.live.stream pushes it otherwise), and the operations page
+for admins.
 
 The webhook answers at once: it checks the token, records the event and enqueues a sync;
 nothing in it calls RingCentral. The counter reads the cache (the database on a miss), never
