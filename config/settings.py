@@ -364,7 +364,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", *_inline_style_hashes(BASE_DIR / "templates" / "500.html")],
-        "img-src": ["'self'"],
+        # data: for the tab's icon with the unread count drawn on it (static/js/workspace.js)
+        "img-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

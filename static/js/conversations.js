@@ -21,7 +21,8 @@
   }
 
   function say(text) {
-    var live = document.querySelector("[data-live]");
+    // not [data-live]: live updates mark the whole document with that attribute
+    var live = document.querySelector("[data-list-announce]");
     if (live) {
       live.textContent = "";
       window.setTimeout(function () { live.textContent = text; }, 50);
@@ -52,6 +53,11 @@
     if (focused) {
       current = all.indexOf(focused);
       return focused;
+    }
+    if (current < 0 || current >= all.length) {
+      // beside an open conversation, j and k move on from it
+      var open = document.querySelector("[data-row].is-open");
+      current = open ? all.indexOf(open) : -1;
     }
     return current >= 0 ? all[current] : null;
   }

@@ -104,7 +104,14 @@
   }
 
   function scrollThreadToNewest() {
-    // the newest message in sight, whichever element scrolls in this layout
+    // the newest message in sight, whichever element scrolls in this layout; where the
+    // composer stays at the foot of the screen (narrower screens), above it, not under it
+    var pane = threadPane();
+    var composer = pane ? pane.querySelector(".composer") : null;
+    if (composer) {
+      var sticky = window.getComputedStyle(composer).position === "sticky";
+      pane.style.setProperty("--composer-height", sticky ? composer.offsetHeight + "px" : "0px");
+    }
     var bubbles = document.querySelectorAll("ol.thread > li");
     var newest = bubbles.length ? bubbles[bubbles.length - 1] : null;
     if (newest && newest.scrollIntoView) {
@@ -158,6 +165,9 @@
   });
 
   scrollThreadToNewest();
+  // and again at load: the first call comes before the page's final layout (pictures, the
+  // icons' sprite), which can leave the newest message out of sight
+  window.addEventListener("load", scrollThreadToNewest);
 
   // ------------------------------------------------------------------ keyboard
 

@@ -121,7 +121,10 @@ def test_it_reads_filters_opens_marks_and_deletes(
         link.click()
     assert pdf.value.status == 200
     assert pdf.value.headers["content-type"] == "application/pdf"
-    expect(page.get_by_text(re.compile(r"^\s*Fax, \d+ pages?"))).to_be_visible()
+    # the thread's caption, not a row's preview in the list beside it
+    expect(
+        page.locator("#thread-pane").get_by_text(re.compile(r"^\s*Fax, \d+ pages?"))
+    ).to_be_visible()
     expect(page.locator("iframe.pdf-view")).to_be_visible()
     # the frame holds the PDF itself (Chromium's viewer shows it, sandbox and all)
     frame = page.locator("iframe.pdf-view").element_handle().content_frame()

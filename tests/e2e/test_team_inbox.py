@@ -85,7 +85,7 @@ def test_an_admin_connects_a_team_mailbox_and_a_member_replies_as_it(
 
     # Sam finds it among his mailboxes, opens the conversation, takes it and replies
     sam.goto(f"{live_server.url}/inbox/")
-    sam.get_by_label("Mailbox").select_option(label="Support Line")
+    sam.get_by_label("Mailbox", exact=True).select_option(label="Support Line")
     sam.goto(f"{live_server.url}/inbox/{team.extension_id}/conversations/{conversation}/")
     expect(sam.get_by_role("heading", name="Reply by SMS")).to_be_visible()
     sam.get_by_role("button", name="Assign to me").click()
