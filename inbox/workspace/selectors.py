@@ -45,6 +45,9 @@ class SidebarView:
 class Sidebar:
     mailboxes: tuple[SidebarMailbox, ...]
     views: tuple[SidebarView, ...]
+    # threads of Mine and of Unassigned with an unread received message: desktop
+    # notifications follow these (static/js/workspace.js)
+    unread_in_views: tuple[tuple[str, int], ...] = ()
 
     @property
     def unread(self) -> int:
@@ -108,8 +111,13 @@ def _sidebar_build(user: User) -> Sidebar | None:
     except Http404:
         return None
     counts = ownership.view_counts(user=user, scope=scope) if scope.listed else ()
+    unread_in_views = ownership.view_counts_unread(user=user, scope=scope)
     counted = {count.name: count.count for count in counts}
     views = tuple(
         SidebarView(name, label, view_url(name), counted.get(name)) for name, label in VIEWS
     )
-    return Sidebar(tuple(_sidebar_mailbox(m) for m in scope.mailboxes), views)
+    return Sidebar(
+        tuple(_sidebar_mailbox(m) for m in scope.mailboxes),
+        views,
+        tuple(unread_in_views.items()),
+    )

@@ -278,7 +278,8 @@
     document.dispatchEvent(new CustomEvent("inbox:live-event", {
       detail: { extension_id: extensionId, counter: counter },
     }));
-    if (extensionId === mailbox) {
+    // the open mailbox's page changes; another mailbox's change moves the sidebar's counts
+    if (extensionId === mailbox || document.querySelector("[data-sidebar-nav]")) {
       refresh();
     }
   }

@@ -7,8 +7,9 @@
  *   the thread scrolls to its newest message, narrow screens show the thread pane alone
  * - keyboard: r reply, e done, a assign to me, s snooze, Esc back / close, ? the shortcuts
  *   (j, k, Enter, u and / are the list's: conversations.js)
- * - desktop notifications (asked once, off by default) for new received messages in Mine and
- *   Unassigned, the unread count in the tab's title and as a badge on the favicon
+ * - desktop notifications (asked once, off by default) for new received messages in Mine,
+ *   Unassigned and one's own inbox, the unread count in the tab's title and as a badge on the
+ *   favicon
  * - toasts: what an action did, for a few seconds
  *
  * Everything here is an enhancement: without JavaScript every page works by links and forms.
@@ -369,7 +370,7 @@
       Notification.requestPermission().then(function (permission) {
         if (permission === "granted") {
           window.localStorage.setItem(NOTIFY_KEY, "on");
-          toast("Desktop notifications on for new messages in Mine and Unassigned");
+          toast("Desktop notifications on for new messages in Mine, Unassigned and your inbox");
         } else {
           toast("The browser blocks notifications for this site: allow them in its settings.", "error");
         }
@@ -378,38 +379,44 @@
     });
   }
 
-  var viewCounts = {};
-
-  function readViewCounts() {
-    var counts = {};
-    document.querySelectorAll("[data-sidebar-view-count]").forEach(function (count) {
-      counts[count.getAttribute("data-sidebar-view-count")] = parseInt(count.textContent, 10) || 0;
-    });
-    return counts;
+  // what the sidebar says is waiting in Mine and in Unassigned (threads with an unread
+  // received message); a live refresh that raises either is something new for the person
+  function unreadInViews() {
+    var nav = document.querySelector("[data-sidebar-nav]");
+    if (!nav) {
+      return null;
+    }
+    var own = nav.querySelector("[data-own-unread]");
+    return {
+      mine: parseInt(nav.getAttribute("data-unread-mine"), 10) || 0,
+      unassigned: parseInt(nav.getAttribute("data-unread-unassigned"), 10) || 0,
+      own: own ? parseInt(own.getAttribute("data-own-unread"), 10) || 0 : 0,
+    };
   }
 
-  viewCounts = readViewCounts();
+  var waiting = unreadInViews();
   document.addEventListener("inbox:live-refreshed", function () {
-    var before = viewCounts;
-    var after = readViewCounts();
-    viewCounts = after;
-    if (!notificationsOn() || !document.hidden) {
+    var before = waiting;
+    var after = unreadInViews();
+    waiting = after;
+    if (!before || !after || !notificationsOn() || !document.hidden) {
       return;
     }
-    var grew = ["mine", "unassigned"].filter(function (name) {
-      return (after[name] || 0) > (before[name] || 0);
-    });
-    var unreadGrew = unreadTotal() > 0;
-    if (grew.length && unreadGrew) {
-      var note = new Notification("Team Inbox", {
-        body: "New message in " + (grew[0] === "mine" ? "Mine" : "Unassigned"),
-        tag: "team-inbox-new",
-      });
-      note.onclick = function () {
-        window.focus();
-        note.close();
-      };
+    var where = after.mine > before.mine ? "Mine"
+      : after.unassigned > before.unassigned ? "Unassigned"
+        : after.own > before.own ? "your inbox" : "";
+    if (!where) {
+      return;
     }
+    root.setAttribute("data-notified", where);
+    var note = new Notification("Team Inbox", {
+      body: "New message in " + where,
+      tag: "team-inbox-new",
+    });
+    note.onclick = function () {
+      window.focus();
+      note.close();
+    };
   });
 
   // ------------------------------------------------------------------ messages after actions

@@ -287,7 +287,7 @@ def test_it_shows_customer_text_as_text_in_the_list(
 def test_it_is_in_the_main_navigation(bob_client: Client, rc: RunningEmulator) -> None:
     page = bob_client.get(list_url(rc)).content.decode()
 
-    sidebar = found(r'<nav aria-label="Main" class="sidebar-nav">(.*?)</nav>', page)
+    sidebar = found(r'<nav aria-label="Main" class="sidebar-nav"[^>]*>(.*?)</nav>', page)
     own = found(r'(<a class="nav-link" href="/inbox/\d+/"[^>]*>.*?</a>)', sidebar)
     assert 'aria-current="page"' in own
     assert own.endswith('<span class="nav-label">Inbox</span></a>')

@@ -32,7 +32,7 @@ def sidebar_of(page: str) -> str:
 
 
 def unread_of(sidebar: str) -> dict[str, str]:
-    return dict(re.findall(r'data-mailbox-unread="(\d+)">(\d+)<', sidebar))
+    return dict(re.findall(r'data-mailbox-unread="(\d+)"[^>]*>(\d+)<', sidebar))
 
 
 def view_counts_of(sidebar: str) -> dict[str, str]:
