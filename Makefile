@@ -32,13 +32,18 @@ run: install
 
 # Most tests run on one xdist worker per core, at most four (the real-worker tests on one of
 # them, see tests/conftest.py): more workers than cores starve the tests that start emulators,
-# gunicorn and Celery workers of their own. The ones that measure drains against a rate limit
-# run afterwards, alone. `make test TEST_WORKERS=1` runs them one at a time.
+# gunicorn and Celery workers of their own. `make test TEST_WORKERS=1` runs them one at a time.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
+# The runs below that wait far more than they compute (rate windows, throttles, restarts) take
+# two xdist workers, one per core on a 2-core machine (PAIR_WORKERS=1: one test at a time).
+PAIR_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 2 ] && n=2; echo $$n)
 
+# The ones that measure drains against a rate limit run afterwards, apart from the others and
+# two at a time: each has its own emulator and limits, and its own Celery queue, cache and
+# rate-budget prefix, so none takes another's slots; two of them use a fraction of a core.
 test: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not rate_timing and not fuzz and not faults"
-	$(BIN)/pytest -m rate_timing
+	$(BIN)/pytest -n $(PAIR_WORKERS) -m rate_timing
 
 lint: install
 	$(BIN)/ruff check .
@@ -53,19 +58,23 @@ bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # The JSON API against its OpenAPI schema (tests/fuzz, schemathesis): every operation through
-# its examples, coverage and fuzzing phases, as an agent and as an admin; about a minute or two,
-# so not part of `make test`. `FUZZ_SEED=<n> make fuzz` tries other cases than the usual ones.
+# its examples, coverage and fuzzing phases, as an agent and as an admin; about a minute, so not
+# part of `make test`. `FUZZ_SEED=<n> make fuzz` tries other cases than the usual ones. The two
+# people run at once, on an xdist worker each (a test database and an emulator of their own).
 .PHONY: fuzz
 fuzz: install
-	$(BIN)/pytest -m fuzz -p no:cacheprovider
+	$(BIN)/pytest -n $(PAIR_WORKERS) -m fuzz -p no:cacheprovider
 
 # Restarts and storms (tests/faults, docs/benchmarks.md "Faults"): Redis killed mid-batch,
 # PostgreSQL's connections dropped, a 30 s storm of 429s, 1,000 webhook notifications in 10 s.
-# Each starts its own workers, so they run one at a time; about 3 minutes. The PostgreSQL one
-# needs DATABASE_URL=postgres://… (it is skipped, saying so, on SQLite).
+# Two at a time, on an xdist worker each: each test has its own emulator, Celery queues, cache
+# prefixes and (the Redis restart) Redis server, and the connections PostgreSQL drops are those
+# of its xdist worker's own test database; progress counters and rate limits, not the machine's
+# speed, decide their moments. About a minute and a half. The PostgreSQL one needs
+# DATABASE_URL=postgres://… (it is skipped, saying so, on SQLite).
 .PHONY: faults
 faults: install
-	$(BIN)/pytest -m faults -p no:cacheprovider
+	$(BIN)/pytest -n $(PAIR_WORKERS) -m faults -p no:cacheprovider
 
 # Known vulnerabilities in the installed dependencies (pip-audit, against PyPI's advisory data
 # for each installed release; the project itself left out). --strict: a package that could not

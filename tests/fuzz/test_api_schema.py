@@ -38,6 +38,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -293,6 +294,11 @@ def successes(api_schema: schemathesis.BaseSchema) -> Iterator[Counter[str]]:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+# Here, not only in the schemathesis config: on a test parametrized by a fixture, Hypothesis's
+# pytest plugin hands schemathesis the loaded profile's settings as the test's own, and they win
+# over the config; tests/properties loads a profile of 200 examples, which would quadruple the
+# fuzzing phase whenever its conftest is collected too (`make fuzz` collects every package).
+@hypothesis_settings(max_examples=FUZZ_EXAMPLES)
 @schema.parametrize()
 def test_the_api_answers_only_what_its_schema_documents(
     case: schemathesis.Case[Any], successes: Counter[str]
