@@ -66,7 +66,7 @@ from inbox.index.selectors import (
     index_state_get,
     index_thread,
     index_unread,
-    indexed_conversations,
+    indexed_conversations_naming,
 )
 from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
@@ -673,10 +673,6 @@ class EarlierConversation:
     at: datetime | None
 
 
-# how far back among the mailbox's newest conversations the details panel looks
-EARLIER_SCANNED = 300
-
-
 def earlier_conversations(
     *, mailbox: Mailbox, thread: Thread, limit: int = 5
 ) -> tuple[EarlierConversation, ...]:
@@ -691,23 +687,19 @@ def earlier_conversations(
     }
     if not numbers:
         return ()
-    found: list[EarlierConversation] = []
-    rows = indexed_conversations(mailboxes=[(mailbox.account_id, mailbox.extension_id)])
-    for row in rows[:EARLIER_SCANNED]:
-        if (row.thread_kind, row.thread_id) == thread.key:
-            continue
-        parties = row.parties if isinstance(row.parties, list) else []
-        if not any(isinstance(p, dict) and p.get("number") in numbers for p in parties):
-            continue
-        name = "inbox:thread" if row.thread_kind == "conversation" else "inbox:message"
-        found.append(
-            EarlierConversation(
-                url=reverse(name, args=[mailbox.extension_id, row.thread_id]),
-                type=row.last_type,
-                preview=row.preview,
-                at=row.last_message_at,
-            )
+    kind, thread_id = thread.key
+    rows = indexed_conversations_naming(
+        account_id=mailbox.account_id, extension_id=mailbox.extension_id, phone_numbers=numbers
+    ).exclude(thread_kind=kind, thread_id=thread_id)[:limit]
+    return tuple(
+        EarlierConversation(
+            url=reverse(
+                "inbox:thread" if row.thread_kind == "conversation" else "inbox:message",
+                args=[mailbox.extension_id, row.thread_id],
+            ),
+            type=row.last_type,
+            preview=row.preview,
+            at=row.last_message_at,
         )
-        if len(found) >= limit:
-            break
-    return tuple(found)
+        for row in rows
+    )

@@ -35,7 +35,8 @@ def is_alive(message: Message) -> bool:
     return (message.availability or ALIVE) == ALIVE
 
 
-def _e164(number: str | None) -> str:
+def e164(number: str | None) -> str:
+    """A phone number as the index keeps it: `+` and its digits ("" without any)."""
     digits = "".join(ch for ch in number or "" if ch.isdigit())
     return f"+{digits}" if digits else ""
 
@@ -44,7 +45,7 @@ def numbers_of(message: Message) -> str:
     """Every phone number on the message, the mailbox's own too, space-separated with a space
     at each end: RingCentral's `phoneNumber` filter matches any of them."""
     parties = [message.from_, *message.to] if message.from_ is not None else list(message.to)
-    found = dict.fromkeys(n for n in (_e164(p.phone_number) for p in parties) if n)
+    found = dict.fromkeys(n for n in (e164(p.phone_number) for p in parties) if n)
     return f" {' '.join(found)} " if found else ""
 
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from inbox.index.records import ALIVE, ThreadKey
+from inbox.index.records import ALIVE, ThreadKey, e164
 from inbox.models import IndexedConversation, IndexedMessage, MailboxSync
 from rcapi import Message
 
@@ -254,6 +254,25 @@ def indexed_conversations(*, mailboxes: Mailboxes) -> QuerySet[IndexedConversati
     return IndexedConversation.objects.filter(_of_mailboxes(mailboxes)).order_by(
         F("last_message_at").desc(nulls_last=True), "-last_message_id"
     )
+
+
+def indexed_conversations_naming(
+    *, account_id: int, extension_id: int, phone_numbers: Iterable[str]
+) -> QuerySet[IndexedConversation]:
+    """The mailbox's conversation rows with a message that names any of these numbers, newest
+    first: matched by the same `numbers` column as the list's number filter."""
+    named = Q(pk__in=[])
+    for number in {e164(n) for n in phone_numbers} - {""}:
+        named |= Q(numbers__contains=f" {number} ")
+    messages = IndexedMessage.objects.filter(
+        named,
+        account_id=OuterRef("account_id"),
+        extension_id=OuterRef("extension_id"),
+        thread_kind=OuterRef("thread_kind"),
+        thread_id=OuterRef("thread_id"),
+    )
+    rows = indexed_conversations(mailboxes=[(account_id, extension_id)])
+    return rows.filter(Exists(messages))
 
 
 @dataclass(frozen=True)
