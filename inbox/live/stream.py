@@ -45,6 +45,7 @@ import json
 import logging
 import time
 import weakref
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
@@ -286,7 +287,7 @@ async def _cached(mailboxes: Mailboxes) -> dict[int, int]:
 
 
 @dataclass
-class _Changes:
+class _Changes(ABC):
     """The counter changes of one process's event loop, handed to the queues of the streams
     that follow each mailbox. Its task runs while a stream follows anything."""
 
@@ -322,10 +323,13 @@ class _Changes:
             queue.put_nowait(change)
 
     async def ready(self) -> None:
-        """Return once changes made from now on reach the followers' queues."""
+        """Return once changes made from now on reach the followers' queues: at once, where
+        the next round of `run` reads every change made since (the cache's reader)."""
+        return None
 
+    @abstractmethod
     async def run(self) -> None:
-        raise NotImplementedError
+        """Hand every change to the followers' queues until cancelled."""
 
 
 @dataclass
