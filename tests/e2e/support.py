@@ -1,10 +1,11 @@
 """Steps the browser tests share: signing in on the emulator's page, and a fresh customer
-conversation to work in."""
+conversation to work in, a cache of the test's own."""
 
 from __future__ import annotations
 
 import random
 import time
+import uuid
 from typing import Any
 
 from playwright.sync_api import expect
@@ -34,3 +35,14 @@ def customer_thread(running: RunningEmulator) -> tuple[str, str]:
     first = make_sms(running.db_path, extension, other_number=customer,
                      text="Is my order ready?", created_ts=time.time() - 120)  # fmt: skip
     return f"/inbox/{extension}/conversations/{conversation_of(running.db_path, first)}/", customer
+
+
+def cache_of_its_own(settings: Any, name: str) -> None:
+    """A cache of the test's own, in this process (the live server's too): nothing cached by
+    another test, nothing left for the next one."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"{name}-{uuid.uuid4().hex}",
+        }
+    }

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from inbox.models import BulkDeleteItem, BulkDeleteJob, TeamMailbox
-from tests.e2e.support import sign_in
+from tests.e2e.support import cache_of_its_own, sign_in
 from tests.emulator.factories import conversation_of, make_sms, unique_number
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import sms_queue
@@ -58,12 +57,7 @@ RUN_AXE = """() => axe.run(document, { resultTypes: ["violations"] }).then((resu
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"axe-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "axe-e2e")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from inbox.models import AuditEntry, BulkDeleteJob
 from tests.accounts.support import point_dashboard_at
+from tests.e2e.support import cache_of_its_own
 from tests.emulator.factories import conversation_of, make_sms
 from tests.inbox.support import availability, day_of, own_day
 from tests.support.celery_worker import Worker, sending_worker
@@ -36,12 +36,7 @@ WINDOW = "3"
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"bulk-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "bulk-e2e")
 
 
 @pytest.fixture

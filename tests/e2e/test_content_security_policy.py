@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from inbox.live.sync import mailbox_counter_bump
 from inbox.models import BulkDeleteItem, BulkDeleteJob
-from tests.e2e.support import sign_in
+from tests.e2e.support import cache_of_its_own, sign_in
 from tests.emulator.factories import conversation_of, make_fax, make_sms, unique_number
 from tests.support.emulator import RunningEmulator
 
@@ -54,12 +53,7 @@ PROBE = """() => {
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"csp-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "csp-e2e")
 
 
 class Violations:

@@ -4,7 +4,6 @@ a reload (real Chromium, the live server, a real Celery worker and the emulator)
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.support import point_dashboard_at
+from tests.e2e.support import cache_of_its_own
 from tests.inbox.fax.support import pdf_with_image
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
@@ -20,12 +20,7 @@ from tests.support.emulator import RunningEmulator
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"fax-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "fax-e2e")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from inbox.models import Send
 from tests.accounts.support import point_dashboard_at
-from tests.e2e.support import AGENT, customer_thread, sign_in
+from tests.e2e.support import AGENT, cache_of_its_own, customer_thread, sign_in
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import outbound, request_count
@@ -23,12 +23,7 @@ from tests.support.sends import outbound, request_count
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"sending-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "sending-e2e")
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from accounts.models import User
 from inbox.live.sync import mailbox_counter_bump
 from inbox.models import Send
 from tests.accounts.support import point_dashboard_at
-from tests.e2e.support import AGENT, sign_in
+from tests.e2e.support import AGENT, cache_of_its_own, sign_in
 from tests.emulator.factories import conversation_of, make_sms, unique_number
 from tests.support.celery_worker import Worker, sending_worker
 from tests.support.emulator import RunningEmulator
@@ -93,12 +93,7 @@ SMALL_TARGETS = """(minimum) => {
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"workspace-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "workspace-e2e")
 
 
 @pytest.fixture
