@@ -6,4 +6,5 @@ from inbox.workspace import views
 
 urlpatterns = [
     path("theme/", views.theme_set, name="theme"),
+    path("workspace/sidebar/", views.sidebar, name="sidebar"),
 ]

@@ -177,6 +177,19 @@
     focusAgain(focus);
   }
 
+  /* Morph the part `selector` names into its fresh version; the children it gained that
+     `counts` picks (what the sound rings for), or null when the page or `doc` lacks it. */
+  function morphPart(doc, selector, counts) {
+    var current = document.querySelector(selector);
+    var fresh = doc.querySelector(selector);
+    if (!current || !fresh) {
+      return null;
+    }
+    var before = keysOf(current);
+    morph(current, fresh);
+    return newChildren(document.querySelector(selector), before, counts);
+  }
+
   function unreadOf(root) {
     var counted = root.querySelector("[data-unread-count]");
     return counted ? parseInt(counted.textContent, 10) || 0 : null;
@@ -186,25 +199,21 @@
     var before = unreadOf(document);
     var arrived = [];
 
-    var list = document.querySelector("[data-conversations]");
-    var freshList = doc.querySelector("[data-conversations]");
-    if (list && freshList) {
-      var rows = keysOf(list);
-      morph(list, freshList);
-      arrived = arrived.concat(newChildren(document.querySelector("[data-conversations]"), rows,
-        function (row) { return row.classList.contains("is-unread"); }));
-    } else if (list || freshList) {
+    var rows = morphPart(doc, "[data-conversations]", function (row) {
+      return row.classList.contains("is-unread");
+    });
+    if (rows) {
+      arrived = arrived.concat(rows);
+    } else if (document.querySelector("[data-conversations]") ||
+               doc.querySelector("[data-conversations]")) {
       // the list appeared or emptied: the part around it changes
       morph(document.querySelector("[data-inbox=list]"), doc.querySelector("[data-inbox=list]"));
     }
-
-    var thread = document.querySelector("ol.thread");
-    var freshThread = doc.querySelector("ol.thread");
-    if (thread && freshThread) {
-      var bubbles = keysOf(thread);
-      morph(thread, freshThread);
-      arrived = arrived.concat(newChildren(document.querySelector("ol.thread"), bubbles,
-        function (bubble) { return bubble.classList.contains("inbound"); }));
+    var bubbles = morphPart(doc, "ol.thread", function (bubble) {
+      return bubble.classList.contains("inbound");
+    });
+    if (bubbles) {
+      arrived = arrived.concat(bubbles);
     }
 
     // parts that follow the page as a whole (a thread's owner and status), unless the person
@@ -267,6 +276,47 @@
       });
   }
 
+  var sidebarFetching = false;
+
+  /* Another of the person's mailboxes changed: only the sidebar's counts move. It comes
+     alone (inbox:sidebar); which of its links is the current page stays this page's. */
+  function sidebarRefresh() {
+    var nav = document.querySelector("[data-sidebar-nav]");
+    if (!nav || sidebarFetching) {
+      return;
+    }
+    sidebarFetching = true;
+    fetch(nav.getAttribute("data-sidebar-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("status " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html")
+          .querySelector("[data-sidebar-nav]");
+        var current = document.querySelector("[data-sidebar-nav]");
+        if (!fresh || !current || current.contains(document.activeElement)) {
+          return;
+        }
+        var marked = Array.prototype.map.call(current.querySelectorAll("a[aria-current]"),
+          function (link) { return link.getAttribute("href"); });
+        morph(current, fresh);
+        marked.forEach(function (href) {
+          var link = document.querySelector('[data-sidebar-nav] a[href="' + href + '"]');
+          if (link) {
+            link.setAttribute("aria-current", "page");
+          }
+        });
+        document.dispatchEvent(new CustomEvent("inbox:live-refreshed"));
+      })
+      .catch(function () { /* the next change tries again */ })
+      .then(function () {
+        sidebarFetching = false;
+      });
+  }
+
   // ------------------------------------------------------------------ counters
 
   function seen(extensionId, counter, pushed) {
@@ -279,8 +329,10 @@
       detail: { extension_id: extensionId, counter: counter },
     }));
     // the open mailbox's page changes; another mailbox's change moves the sidebar's counts
-    if (extensionId === mailbox || document.querySelector("[data-sidebar-nav]")) {
+    if (extensionId === mailbox) {
       refresh();
+    } else {
+      sidebarRefresh();
     }
   }
 

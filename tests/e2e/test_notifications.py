@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from inbox.live.sync import mailbox_sync
-from tests.e2e.support import AGENT, sign_in
+from tests.e2e.support import AGENT, cache_of_its_own, sign_in
 from tests.emulator.factories import make_sms, unique_number
 from tests.support.emulator import RunningEmulator
 
@@ -45,12 +45,7 @@ window.Notification = StandInNotification;
 
 @pytest.fixture(autouse=True)
 def own_cache(settings: Any) -> None:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"notifications-e2e-{uuid.uuid4().hex}",
-        }
-    }
+    cache_of_its_own(settings, "notifications-e2e")
 
 
 def arrives(running: RunningEmulator, user: User, text: str) -> None:
@@ -111,3 +106,33 @@ def test_a_message_in_the_background_is_told_once_notifications_are_on(
         "data-own-unread", str(before + 3), timeout=15_000
     )
     assert len(page.evaluate("() => window.__notes")) == 1
+
+
+def test_a_change_in_another_mailbox_refreshes_the_sidebar_alone(
+    page: Any, live_server: Any, ringcentral: RunningEmulator
+) -> None:
+    """An admin reads an agent's mailbox; a message for the admin's own mailbox moves the
+    sidebar's count without the open page fetching itself: the sidebar comes alone."""
+    admin = ringcentral.user("admin")
+    agent = ringcentral.user(AGENT)
+    open_path = f"/inbox/{agent['extension_id']}/"
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, live_server, ringcentral, open_path, "admin")
+    user = User.objects.get(rc_extension_id=int(admin["extension_id"]))
+    assert user.rc_account_id is not None
+    mailbox_sync(account_id=user.rc_account_id, extension_id=int(admin["extension_id"]))
+    page.goto(f"{live_server.url}{open_path}")
+    expect(page.locator("[data-own-unread]")).to_have_count(1)
+    expect(page.locator("html[data-live=on]")).to_have_count(1)
+    time.sleep(2.5)  # the page has its first change counters
+    before = own_unread(page)
+    requested.clear()
+
+    arrives(ringcentral, user, f"For the admin ({uuid.uuid4().hex[:6]})")
+
+    expect(page.locator("[data-own-unread]")).to_have_attribute(
+        "data-own-unread", str(before + 1), timeout=15_000
+    )
+    assert any(url.endswith("/workspace/sidebar/") for url in requested), requested
+    assert not [url for url in requested if url.split("?")[0].endswith(open_path)], requested

@@ -159,3 +159,26 @@ def test_a_stranger_has_no_sidebar(client: Client) -> None:
 
     assert 'class="sidebar"' not in page
     assert '<header class="site-header">' in page
+
+
+def test_the_sidebar_comes_alone_for_live_refreshes(
+    bob_client: Client, rc: RunningEmulator, sam: User, team_box: Mailbox
+) -> None:
+    indexed(team_box)
+    since = time.time()
+
+    answer = bob_client.get(reverse("inbox:sidebar"))
+
+    nav = answer.content.decode()
+    assert answer.status_code == 200
+    assert nav.lstrip().startswith('<nav aria-label="Main" class="sidebar-nav"')
+    assert "<html" not in nav
+    assert view_counts_of(nav)["unassigned"] == "1"
+    assert rc_calls(rc, since) == 0
+
+
+def test_the_sidebar_alone_is_for_people_signed_in_with_ringcentral(
+    client: Client, dave_client: Client
+) -> None:
+    assert client.get(reverse("inbox:sidebar")).status_code == 302  # to sign in
+    assert dave_client.get(reverse("inbox:sidebar")).status_code == 404
