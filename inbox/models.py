@@ -58,6 +58,22 @@ class AuditEntry(models.Model):
         TEAM_CONNECT = "team_connect", "Connected a team mailbox"
         TEAM_CHANGE = "team_change", "Changed a team mailbox"
         TEAM_DISCONNECT = "team_disconnect", "Disconnected a team mailbox"
+        NOTE_ADD = "note_add", "Added a note"
+        NOTE_EDIT = "note_edit", "Edited a note"
+        NOTE_DELETE = "note_delete", "Deleted a note"
+        SAVED_REPLY_ADD = "saved_reply_add", "Added a saved reply"
+        SAVED_REPLY_CHANGE = "saved_reply_change", "Changed a saved reply"
+        SAVED_REPLY_DELETE = "saved_reply_delete", "Deleted a saved reply"
+        CONTACT_ADD = "contact_add", "Added a contact"
+        CONTACT_CHANGE = "contact_change", "Changed a contact"
+        CONTACT_DELETE = "contact_delete", "Deleted a contact"
+        CONTACTS_IMPORT = "contacts_import", "Imported contacts"
+        CONTACTS_EXPORT = "contacts_export", "Exported contacts"
+        OPT_OUT = "opt_out", "Recorded an opt-out"
+        OPT_IN = "opt_in", "Lifted an opt-out"
+        SEND_SCHEDULE = "send_schedule", "Scheduled a message"
+        SCHEDULED_CHANGE = "scheduled_change", "Changed a scheduled message"
+        SCHEDULED_CANCEL = "scheduled_cancel", "Cancelled a scheduled message"
 
     class Outcome(models.TextChoices):
         DONE = "done", "Done"
@@ -132,6 +148,8 @@ class Send(models.Model):
         FAILED = "failed", "Failed"  # never reached RingCentral, or RingCentral refused it
         NEEDS_REVIEW = "needs_review", "Needs review"  # may have gone out: a person decides
         CANCELLED = "cancelled", "Cancelled"
+        # an SMS held by the dashboard until `scheduled_for`, then queued like any other
+        SCHEDULED = "scheduled", "Scheduled"
 
     # RingCentral's messageStatus values that end a message's life (REFERENCE §2)
     FINAL_RC_STATUSES = frozenset({"Delivered", "DeliveryFailed", "SendingFailed", "Received"})
@@ -157,6 +175,10 @@ class Send(models.Model):
     cover_page_text = models.CharField(max_length=1024, blank=True)
     resolution = models.CharField(max_length=4, blank=True)  # "High", "Low" or "" (default)
     send_at = models.DateTimeField(null=True, blank=True)  # scheduled at RingCentral
+    # SMS only: held here until this time (RingCentral cannot schedule an SMS), and by default
+    # cancelled if the customer writes in the conversation before it goes
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    cancel_on_reply = models.BooleanField(default=True)
     # resend or forward of a fax RingCentral already has (no documents uploaded again)
     original_message_id = models.BigIntegerField(null=True, blank=True)
 
@@ -193,6 +215,7 @@ class Send(models.Model):
             models.Index(fields=["extension_id", "status"]),
             models.Index(fields=["extension_id", "conversation_id"]),
             models.Index(fields=["rc_message_id"]),
+            models.Index(fields=["status", "scheduled_for"]),
         ]
 
     def __str__(self) -> str:
@@ -626,3 +649,175 @@ class ConversationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.thread_kind} {self.thread_id}"
+
+
+class ConversationNote(models.Model):
+    """A note in a thread for the mailbox's team only: never sent, never seen by RingCentral,
+    shown among the thread's messages in time order. Its author edits or deletes it; every
+    change is in the audit log."""
+
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversation_notes",
+    )
+    author_label = models.CharField(max_length=255)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["account_id", "extension_id", "thread_kind", "thread_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} in {self.thread_kind} {self.thread_id}"
+
+
+class NoteMention(models.Model):
+    """A member of the mailbox @mentioned in a note: the thread is in their Mentions view until
+    they open it (`opened_at`)."""
+
+    note = models.ForeignKey(ConversationNote, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="note_mentions"
+    )
+    # the note's thread, kept here for the Mentions view's query
+    account_id = models.BigIntegerField()
+    extension_id = models.BigIntegerField()
+    thread_kind = models.CharField(max_length=12)
+    thread_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "person"], name="inbox_notemention_once"),
+        ]
+        indexes = [models.Index(fields=["person", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"Mention of person {self.person_id} in note {self.note_id}"
+
+
+class SavedReply(models.Model):
+    """A reply text kept for reuse, with variables such as `{contact.first_name}`: team-wide
+    for an account (`owner` empty; admins manage them) or a person's own."""
+
+    account_id = models.BigIntegerField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_replies",
+    )
+    name = models.CharField(max_length=80)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "saved replies"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "owner", "name"], name="inbox_savedreply_own_name_once"
+            ),
+            models.UniqueConstraint(
+                fields=["account_id", "name"],
+                condition=models.Q(owner__isnull=True),
+                name="inbox_savedreply_team_name_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """An entry of an account's local address book. Its name is shown wherever one of its
+    numbers is, in preference to the name RingCentral gives."""
+
+    account_id = models.BigIntegerField()
+    name = models.CharField(max_length=120)
+    company = models.CharField(max_length=120, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["account_id", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactNumber(models.Model):
+    """One of a contact's numbers (E.164). A number names one contact in an account."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    account_id = models.BigIntegerField()  # the contact's, kept here for the constraint
+    number = models.CharField(max_length=32)
+    label = models.CharField(max_length=40, blank=True)  # "Mobile", "Work", …
+
+    class Meta:
+        ordering = ["contact", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "number"], name="inbox_contactnumber_one_contact_per_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OptOut(models.Model):
+    """Whether a customer's number has opted out of SMS from one of the account's numbers (the
+    number they wrote STOP to), as their last keyword or a member's hand left it. One row per
+    pair; its history is in the audit log."""
+
+    class Source(models.TextChoices):
+        KEYWORD = "keyword", "The customer's message"
+        MANUAL = "manual", "Recorded by hand"
+
+    account_id = models.BigIntegerField()
+    our_number = models.CharField(max_length=32)  # E.164, the account's SMS number
+    customer_number = models.CharField(max_length=32)  # E.164
+    opted_out = models.BooleanField(default=True)
+    changed_at = models.DateTimeField()
+    source = models.CharField(max_length=8, choices=Source.choices)
+    keyword = models.CharField(max_length=16, blank=True)  # STOP, START, … as the customer wrote
+    reason = models.CharField(max_length=255, blank=True)  # a member's, when by hand
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the customer's message that carried the keyword (RingCentral's id, int64)
+    message_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "our_number", "customer_number"],
+                name="inbox_optout_one_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["account_id", "customer_number"])]
+
+    def __str__(self) -> str:
+        state = "opted out" if self.opted_out else "opted in"
+        return f"{self.customer_number} {state} from {self.our_number}"
