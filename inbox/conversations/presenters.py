@@ -311,3 +311,25 @@ def with_party_names(view: MessageView, names: Mapping[str, str]) -> MessageView
         for p in view.others
     )
     return replace(view, others=others, other_party=", ".join(p.label for p in others))
+
+
+def with_contact_names(view: MessageView, contacts: Mapping[str, str]) -> MessageView:
+    """`view` with the parties the address book names (number → contact name) shown by
+    that name, over RingCentral's; `name` keeps RingCentral's."""
+    if not any(p.phone_number in contacts for p in view.others) and (
+        view.from_number not in contacts
+    ):
+        return view
+    others = tuple(
+        replace(p, label=contacts[p.phone_number]) if p.phone_number in contacts else p
+        for p in view.others
+    )
+    sender = view.sender
+    if view.inbound and view.from_number in contacts:
+        sender = contacts[view.from_number]
+    return replace(
+        view,
+        others=others,
+        other_party=", ".join(p.label for p in others) or view.other_party,
+        sender=sender,
+    )

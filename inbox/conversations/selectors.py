@@ -50,12 +50,14 @@ from inbox.cache import (
     directory_key,
     mailbox_key,
 )
+from inbox.contacts.selectors import contact_names
 from inbox.conversations.party_names import party_names_recall, party_names_remember
 from inbox.conversations.presenters import (
     MessageView,
     message_view,
     party_names_of,
     unnamed_numbers,
+    with_contact_names,
     with_party_names,
 )
 from inbox.conversations.queries import HISTORY_START, ConversationQuery, unread_params
@@ -496,8 +498,9 @@ def _with_party_names(
 ) -> tuple[MessageView, ...]:
     """`views` with every party they show as a bare number named, when a message of theirs
     named them: on `views` themselves, in `seen_too` (other records already read), or in what
-    the mailbox remembers (`party_names`). What is seen is remembered. No RingCentral call: a
-    page waits on nothing more."""
+    the mailbox remembers (`party_names`). What is seen is remembered. A number of the
+    account's address book shows its contact's name over all of these (one query for all
+    `views`). No RingCentral call: a page waits on nothing more."""
     seen = {**(seen_too or {}), **party_names_of(views)}
     known = party_names_recall(
         account_id=mailbox.account_id,
@@ -508,7 +511,14 @@ def _with_party_names(
         account_id=mailbox.account_id, extension_id=mailbox.extension_id, names=seen, known=known
     )
     names = {**known, **seen}
-    return tuple(with_party_names(view, names) for view in views)
+    contacts = contact_names(account_id=mailbox.account_id, numbers=_numbers_shown(views))
+    return tuple(with_contact_names(with_party_names(view, names), contacts) for view in views)
+
+
+def _numbers_shown(views: tuple[MessageView, ...]) -> set[str]:
+    return {p.phone_number for view in views for p in view.others} | {
+        view.from_number for view in views if view.inbound
+    }
 
 
 # --------------------------------------------------------------------------- threads

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import NOT_CONNECTED
+from inbox.contacts.selectors import contact_cards
 from inbox.conversations import selectors, services
 from inbox.conversations.presenters import MessageView
 from inbox.conversations.proxy import BadRange, attachment_open, attachment_response, parse_range
@@ -207,6 +208,16 @@ def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpRespo
         # where "Mark unread" returns to: this page, without reading it again
         "unread_next": f"{request.path}?{kept.urlencode()}",
         "earlier": selectors.earlier_conversations(mailbox=mailbox, thread=found.thread),
+        # the details panel's numbers: each one's contact, or "Add to contacts"
+        "contact_cards": contact_cards(
+            account_id=mailbox.account_id,
+            parties=[
+                (party.phone_number, party.name)
+                for message in found.thread.messages[-1:]
+                for party in message.others
+                if party.phone_number
+            ],
+        ),
         "current_key": found.thread.key,
         # what features above this one add: the user's own sends, the reply composer
         **thread_extras(user=user, thread=found.thread),

@@ -11,7 +11,7 @@ RingCentral.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
+from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import PREVIEW_CHARS, TYPE_LABELS, format_number
 from inbox.conversations.queries import TYPE_FILTERS
 from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
@@ -310,12 +311,23 @@ def _filtered(
     return rows
 
 
-def party_label_of(parties: Any) -> str:
-    """The other parties of an index row: names where known, else formatted numbers."""
+def _parties(parties: Any) -> list[dict[str, Any]]:
+    return [
+        party for party in (parties if isinstance(parties, list) else []) if isinstance(party, dict)
+    ]
+
+
+def party_label_of(parties: Any, contacts: Mapping[str, str] | None = None) -> str:
+    """The other parties of an index row: the address book's names (`contacts`, number →
+    name), else RingCentral's, else formatted numbers."""
+    known = contacts or {}
     labels = [
-        str(party.get("name") or format_number(str(party.get("number") or "")))
-        for party in (parties if isinstance(parties, list) else [])
-        if isinstance(party, dict)
+        str(
+            known.get(str(party.get("number") or ""))
+            or party.get("name")
+            or format_number(str(party.get("number") or ""))
+        )
+        for party in _parties(parties)
     ]
     return ", ".join(label for label in labels if label) or "Unknown"
 
@@ -368,6 +380,11 @@ def view_page(
         for person in User.objects.filter(pk__in={r["state_assignee"] for r in shown} - {None})
     }
     boxes = {_mailbox_key(m): m for m in scope.listed}
+    # one lookup for every number of the page (the scope's mailboxes are of one account)
+    contacts = contact_names(
+        account_id=scope.listed[0].account_id,
+        numbers={str(p.get("number") or "") for row in shown for p in _parties(row["parties"])},
+    )
     return ViewPage(
         view,
         VIEW_LABELS[view],
@@ -376,7 +393,7 @@ def view_page(
                 mailbox=boxes[(row["account_id"], row["extension_id"])],
                 thread_kind=row["thread_kind"],
                 thread_id=row["thread_id"],
-                party=party_label_of(row["parties"]),
+                party=party_label_of(row["parties"], contacts),
                 preview=preview_of(row["preview"], row["last_type"]),
                 last_message_at=row["last_message_at"],
                 type=row["last_type"],

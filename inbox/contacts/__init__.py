@@ -1,0 +1,1 @@
+"""The account's local address book: contacts, their numbers, and the names pages show."""
