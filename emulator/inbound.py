@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from emulator import media
+from emulator import clock, media, optout
 from emulator.mailstore import NewAttachment, digits, insert_message, sms_conversation_id
 
 # Locations the platform derives from North American area codes (`from.location`, REFERENCE
@@ -167,6 +167,14 @@ def inbound_sms(
                 attachments=items,
                 availability=availability,
             )
+        )
+    if not other_recipients:
+        optout.keyword_record(
+            db,
+            customer="+" + digits(from_number),
+            our_number="+" + plain,
+            text=text,
+            ts=clock.now() if created_ts is None else created_ts,
         )
     return created
 

@@ -192,6 +192,15 @@ CREATE TABLE IF NOT EXISTS notification (
 );
 CREATE INDEX IF NOT EXISTS notification_due ON notification(state, due_ts);
 
+-- customers' STOP / START to a number (emulator.optout)
+CREATE TABLE IF NOT EXISTS opt_out (
+    our_number TEXT NOT NULL,
+    customer TEXT NOT NULL,
+    opted_out INTEGER NOT NULL,
+    changed_ts REAL NOT NULL,
+    PRIMARY KEY (our_number, customer)
+);
+
 CREATE TABLE IF NOT EXISTS request_log (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,

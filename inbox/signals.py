@@ -5,7 +5,9 @@ live updates (`inbox.live`) listen and move the mailbox's change counter, so tha
 other open pages fetch themselves. `team_mailbox_disconnecting` is sent before an admin's
 disconnection of a team mailbox ends its session. `messages_indexed` is sent after the
 message sync put new received messages into the conversation index (`inbox.index`): ownership
-listens, to reopen the conversations they arrived in.
+listens, to reopen the conversations they arrived in. `inbound_messages_indexed` carries the
+records of those new received messages themselves, the first sync's too: opt-out
+(`inbox.optout`) reads customers' STOP and START in them.
 """
 
 from __future__ import annotations
@@ -24,3 +26,8 @@ team_mailbox_disconnecting = Signal()
 # message in one sync, after the index committed; never for the first sync of a mailbox, which
 # only fills the index
 messages_indexed = Signal()
+
+# sent with account_id=…, extension_id=…, messages=… (a tuple of `rcapi.Message`: each received
+# message, alive, that the index had not held before) after the index committed; also for the
+# first sync of a mailbox, whose history may hold a customer's STOP
+inbound_messages_indexed = Signal()

@@ -17,6 +17,8 @@ Decisions where the sources are silent or disagree:
   messaging service, no MMS-specific code is documented).
 - `MSG-348` numbers attachments from 1 among the files (the JSON part is not counted).
 - `segmentCount` is given for SMS without attachments (MMS are not split into segments).
+- a recipient who texted STOP to `from` is accepted and fails later, `SMS-RC-413`
+  (`emulator.optout`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from emulator import media, numbers
+from emulator import media, numbers, optout
 from emulator.errors import ApiError, invalid_parameter
 from emulator.inbound import phone_party
 from emulator.lifecycle import schedule_sms
@@ -113,6 +115,9 @@ def send(ctx: Ctx, *, mms_endpoint: bool) -> Response:
     outcome = numbers.sms_outcome(recipients)
     if outcome is not None:
         body["_outcome"] = {"status": outcome.sms_status, "code": outcome.sms_error}
+    with ctx.store.read() as db:
+        if optout.opted_out(db, our_number=sender.number, customers=recipients):
+            body["_outcome"] = {"status": optout.OPTED_OUT_STATUS, "code": optout.OPTED_OUT_CODE}
     attachments = [*([text_attachment(text)] if text else []), *items]
     parties = [sender.number, *recipients]
     with ctx.store.write() as db:

@@ -29,7 +29,8 @@ commit), so applies of one mailbox run one after the other, each seeing the othe
 and unique constraints with upserts keep one row per message and per thread.
 
 After the commit, `inbox.signals.messages_indexed` names the threads that received a new
-inbound message (not on the first FSync of a mailbox, which only fills the index).
+inbound message (not on the first FSync of a mailbox, which only fills the index);
+`inbound_messages_indexed` gives those new received messages' records, the first FSync's too.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from inbox.index.records import (
     version_of,
 )
 from inbox.models import IndexedConversation, IndexedMessage, MailboxSync
-from inbox.signals import messages_indexed
+from inbox.signals import inbound_messages_indexed, messages_indexed
 from rcapi import Message
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ def index_apply(
         current: dict[int, Message] = {}  # messages whose stored row will be this record
         touched: set[ThreadKey] = set()
         new_inbound: set[ThreadKey] = set()
+        received: list[Message] = []  # new inbound messages, for `inbound_messages_indexed`
         for message in incoming:
             old = stored.get(message.id)
             if old is not None and old.version is not None:
@@ -283,6 +285,7 @@ def index_apply(
                 touched.add(old.thread)
             elif row.availability == ALIVE and row.direction == "Inbound":
                 new_inbound.add(row.thread)
+                received.append(message)
 
         removed: list[int] = []
         if full:
@@ -318,6 +321,16 @@ def index_apply(
                     account_id=account_id,
                     extension_id=extension_id,
                     threads=keys,
+                )
+            )
+        if received:
+            new_messages = tuple(received)
+            transaction.on_commit(
+                lambda: inbound_messages_indexed.send(
+                    sender=IndexedMessage,
+                    account_id=account_id,
+                    extension_id=extension_id,
+                    messages=new_messages,
                 )
             )
     outcome = IndexOutcome(
