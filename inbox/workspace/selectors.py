@@ -18,6 +18,7 @@ from accounts.models import User
 from inbox.conversations.selectors import Mailbox, unread_count_if_indexed
 from inbox.live.selectors import live_counter_get, live_counters_cached
 from inbox.models import TeamMailbox
+from inbox.notes.selectors import NO_MENTIONS, MentionSummary, mention_summary
 from inbox.ownership import selectors as ownership
 from inbox.ownership.presenters import VIEWS
 from inbox.ownership.views import view_url
@@ -48,6 +49,8 @@ class Sidebar:
     # threads of Mine and of Unassigned with an unread received message: desktop
     # notifications follow these (static/js/workspace.js)
     unread_in_views: tuple[tuple[str, int], ...] = ()
+    # threads where a teammate mentioned the person in a note they have not opened since
+    mentions: MentionSummary = NO_MENTIONS
 
     @property
     def unread(self) -> int:
@@ -120,4 +123,5 @@ def _sidebar_build(user: User) -> Sidebar | None:
         tuple(_sidebar_mailbox(m) for m in scope.mailboxes),
         views,
         tuple(unread_in_views.items()),
+        mention_summary(user=user, mailboxes=scope.mailboxes),
     )

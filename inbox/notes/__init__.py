@@ -1,0 +1,1 @@
+"""Internal notes in threads, for the mailbox's team only, and the @mentions they make."""
