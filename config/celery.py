@@ -80,6 +80,13 @@ app.conf.beat_schedule["ownership-snoozes-wake"] = {
     "task": "inbox.ownership.tasks.snoozes_wake_due",
     "schedule": 60.0,
 }
+# Celery beat: scheduled SMS go out at their time, or as soon as beat is back after missing it
+# (see inbox.scheduled.services). On the send pipeline's queue, as its tasks are.
+app.conf.beat_schedule["scheduled-sends-release"] = {
+    "task": "inbox.scheduled.tasks.scheduled_sends_release",
+    "schedule": 15.0,
+    "options": app.conf.beat_schedule["sends-recover"]["options"],
+}
 # Each feature of the inbox keeps its tasks in its own `tasks` module.
 app.autodiscover_tasks()
 app.autodiscover_tasks(
@@ -90,6 +97,7 @@ app.autodiscover_tasks(
         "inbox.live",
         "inbox.ops",
         "inbox.ownership",
+        "inbox.scheduled",
     ],
     related_name="tasks",
 )

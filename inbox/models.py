@@ -179,6 +179,8 @@ class Send(models.Model):
     # cancelled if the customer writes in the conversation before it goes
     scheduled_for = models.DateTimeField(null=True, blank=True)
     cancel_on_reply = models.BooleanField(default=True)
+    # the IANA time zone the person chose `scheduled_for` in: the thread shows the time in it
+    scheduled_zone = models.CharField(max_length=64, blank=True)
     # resend or forward of a fax RingCentral already has (no documents uploaded again)
     original_message_id = models.BigIntegerField(null=True, blank=True)
 

@@ -17,12 +17,13 @@ from accounts.errors import ReconnectRequired
 from accounts.models import RingCentralCredential, User
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
-from inbox.models import Send
+from inbox.models import AuditEntry, Send
 from inbox.ringcentral import session_holder
 from inbox.sending.errors import DOCUMENT_MISSING, RECONNECT, send_error_sentence
 from inbox.sending.queue import send_enqueue
 from inbox.sending.requests import Document, send_create_once
 from inbox.sending.rules import SendInvalid
+from inbox.sending.scheduling import scheduled_audit_write
 from inbox.sending.selectors import send_get_for_user
 from inbox.sending.status import FAILED_RC_STATUSES
 from rcapi import RingCentralError
@@ -98,13 +99,29 @@ def send_retry(*, user: User, send_id: int, idempotency_key: uuid.UUID) -> Send:
 
 
 def send_cancel(*, user: User, send_id: int) -> Send:
-    """Stop a send that has not gone out: a queued one here, or a fax RingCentral holds for
-    its scheduled time (deleted there first)."""
+    """Stop a send that has not gone out: a scheduled or queued one here, or a fax RingCentral
+    holds for its scheduled time (deleted there first)."""
     send = send_get_for_user(user=user, send_id=send_id)
     if send.owner_id != user.pk:
         raise SendInvalid("Only the person who sent this message can cancel it.", field="__all__")
     now = timezone.now()
-    if send.status in (Send.Status.QUEUED, Send.Status.RETRYING):
+    if send.status == Send.Status.SCHEDULED:
+        reason = f"Cancelled by {user.get_full_name() or user.username}."
+        with transaction.atomic():
+            if not Send.objects.filter(pk=send.pk, status=Send.Status.SCHEDULED).update(
+                status=Send.Status.CANCELLED, finished_at=now, last_error=reason
+            ):
+                raise SendInvalid(
+                    "This message is no longer scheduled: it has gone to the queue.",
+                    field="__all__",
+                )
+            scheduled_audit_write(
+                send=send,
+                action=AuditEntry.Action.SCHEDULED_CANCEL,
+                detail=f"Send {send.pk}: {reason}",
+                user=user,
+            )
+    elif send.status in (Send.Status.QUEUED, Send.Status.RETRYING):
         cancelled = Send.objects.filter(
             pk=send.pk, status__in=[Send.Status.QUEUED, Send.Status.RETRYING]
         ).update(status=Send.Status.CANCELLED, finished_at=now, next_attempt_at=None)

@@ -35,7 +35,11 @@ from inbox.api.fields import JsonCharField, JsonIdField
 from inbox.models import Send
 from inbox.sending import actions, selectors
 from inbox.sending.presenters import send_view
-from inbox.sending.requests import pager_send_request_once, sms_send_request_once
+from inbox.sending.requests import (
+    RecipientOptedOut,
+    pager_send_request_once,
+    sms_send_request_once,
+)
 from inbox.sending.rules import SendInvalid
 from inbox.sending.views import own_mailbox, sending_mailbox
 
@@ -108,7 +112,8 @@ def idempotency_key(request: Request) -> uuid.UUID:
 
 def invalid(error: SendInvalid) -> Refused:
     field = {"__all__": "non_field_errors"}.get(error.field, error.field)
-    return Refused(error.message, code="invalid", fields={field: [error.message]})
+    code = "opted_out" if isinstance(error, RecipientOptedOut) else "invalid"
+    return Refused(error.message, code=code, fields={field: [error.message]})
 
 
 class SendOutput(serializers.Serializer[Any]):
@@ -119,8 +124,8 @@ class SendOutput(serializers.Serializer[Any]):
     )
     state = serializers.ChoiceField(
         choices=[
-            "queued", "sending", "retrying", "submitted", "sent", "delivered", "failed",
-            "needs_review", "cancelled",
+            "scheduled", "queued", "sending", "retrying", "submitted", "sent", "delivered",
+            "failed", "needs_review", "cancelled",
         ],
         help_text="What a person is shown: the pipeline's status and RingCentral's together.",
     )  # fmt: skip
@@ -139,6 +144,9 @@ class SendOutput(serializers.Serializer[Any]):
     text = serializers.CharField()
     retry_of = serializers.CharField(allow_null=True)
     created = serializers.DateTimeField()
+    scheduled_for = serializers.DateTimeField(
+        allow_null=True, help_text="A scheduled SMS: when it goes out (else null)."
+    )
 
 
 def send_data(send: Send) -> dict[str, Any]:
@@ -162,6 +170,7 @@ def send_data(send: Send) -> dict[str, Any]:
         "text": send.text,
         "retry_of": str(send.retry_of_id) if send.retry_of_id is not None else None,
         "created": send.created_at,
+        "scheduled_for": send.scheduled_for,
     }
     return dict(SendOutput(data).data)
 
@@ -182,6 +191,15 @@ CREATE_RESPONSES = {
     201: OpenApiResponse(SendOutput, description="Queued."),
     200: OpenApiResponse(SendOutput, description="The send this Idempotency-Key made before."),
     400: OpenApiResponse(ErrorSerializer, description="Refused: see `message` and `fields`."),
+}
+SMS_CREATE_RESPONSES = {
+    **CREATE_RESPONSES,
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="Refused: see `message` and `fields`. `code` is `invalid`, or "
+        "`opted_out` when a recipient opted out of texts from `from_number` (they texted "
+        "STOP, or it was recorded by hand): nothing is sent until they text START.",
+    ),
 }
 
 
@@ -217,7 +235,7 @@ class SmsSendApi(SendingApi):
             "application/json": InputSerializer,
             "multipart/form-data": InputSerializer,
         },
-        responses=CREATE_RESPONSES,
+        responses=SMS_CREATE_RESPONSES,
     )
     def post(self, request: Request, extension_id: int) -> Response:
         user = api_user(request)

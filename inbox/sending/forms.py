@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -79,7 +80,37 @@ class SmsForm(SendForm):
 
 
 class SmsReplyForm(SmsForm):
-    """A reply in an SMS thread: to the other party, so no recipient field."""
+    """A reply in an SMS thread: to the other party, so no recipient field. "Send later" (the
+    `when=later` button) holds it until `send_at`, a wall-clock time in `timezone` (the
+    browser's; see `inbox.sending.scheduling`)."""
+
+    send_at = forms.DateTimeField(
+        label="Send at",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": "Enter the day and time to send at, e.g. 2026-12-07 09:00."},
+    )
+    timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+    cancel_on_reply = forms.BooleanField(
+        label="Cancel if the customer replies first", required=False, initial=True
+    )
+
+    def scheduling(self) -> bool:
+        """Whether "Schedule" was pressed rather than "Send"."""
+        return self.data.get("when") == "later"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.scheduling() and data.get("send_at") is None and "send_at" not in self.errors:
+            self.add_error("send_at", "Choose the day and time to send it at.")
+        return data
+
+    def send_at_local(self) -> datetime | None:
+        """The chosen time as typed: a wall-clock time without a zone (the form field reads
+        it in the site's zone; the service reads it in the person's)."""
+        value = self.cleaned_data.get("send_at")
+        return value.replace(tzinfo=None) if value is not None else None
 
 
 class SmsNewForm(SmsForm):

@@ -41,6 +41,7 @@ from accounts.errors import ReconnectRequired
 from accounts.services import ringcentral_call
 from inbox.cache import mailbox_cache_drop
 from inbox.models import Send, SendDocument
+from inbox.optout.selectors import sms_refusal
 from inbox.ringcentral import session_holder
 from inbox.sending.errors import (
     DOCUMENT_MISSING,
@@ -135,6 +136,14 @@ def _on_new_connection_if_lost(step: Callable[[], T]) -> T:
 def _send_attempt(send: Send) -> None:
     claim = send.claimed_at
     assert claim is not None
+    if send.kind == Send.Kind.SMS:
+        # a recipient may have texted STOP since the send was queued or scheduled
+        refusal = sms_refusal(
+            account_id=send.account_id, from_number=send.from_number, recipients=send.recipients
+        )
+        if refusal is not None:
+            _send_fail(send, claim, sentence=refusal)
+            return
     started = False
 
     def mark_started() -> None:

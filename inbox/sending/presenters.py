@@ -21,6 +21,12 @@ from inbox.models import Send
 from inbox.sending.directory import conversation_own_number
 from inbox.sending.errors import delivery_error_sentence
 from inbox.sending.forms import PagerReplyForm, SmsReplyForm
+from inbox.sending.scheduling import (
+    default_zone_name,
+    scheduled_local_input,
+    send_scheduled_label,
+    send_zone,
+)
 
 FAILED_RC = frozenset({"SendingFailed", "DeliveryFailed"})
 RC_LABELS = {"Queued": "Queued", "Sent": "Sent", "Delivered": "Delivered", "Received": "Sent"}
@@ -32,7 +38,8 @@ class SendView:
 
     id: int
     kind: str
-    state: str  # queued, sending, retrying, sent, delivered, failed, needs_review, cancelled
+    # scheduled, queued, sending, retrying, sent, delivered, failed, needs_review, cancelled
+    state: str
     label: str
     detail: str
     final: bool
@@ -51,6 +58,13 @@ class SendView:
     author: str = ""
     # the viewer's own send: only they retry, cancel or review it
     mine: bool = True
+    # a scheduled send (state "scheduled"): its time, as shown and as the edit form's value,
+    # in the zone it was chosen in (see inbox.sending.scheduling)
+    scheduled_for: datetime | None = None
+    scheduled_label: str = ""
+    scheduled_input: str = ""
+    scheduled_zone: str = ""
+    cancel_on_reply: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +91,8 @@ def _queued_detail(position: int | None) -> str:
 def _state(send: Send, position: int | None) -> tuple[str, str, str]:
     """(state, label, detail) of a send."""
     status = Send.Status(send.status)
+    if status == Send.Status.SCHEDULED and send.scheduled_for is not None:
+        return "scheduled", "Scheduled", f"Scheduled for {send_scheduled_label(send)}"
     if status == Send.Status.QUEUED:
         return "queued", "Queued", _queued_detail(position)
     if status == Send.Status.SENDING:
@@ -93,7 +109,7 @@ def _state(send: Send, position: int | None) -> tuple[str, str, str]:
             or "This message may have gone out; it was not sent again. Decide what to do.",
         )
     if status == Send.Status.CANCELLED:
-        return "cancelled", "Cancelled", "It was not sent."
+        return "cancelled", "Cancelled", send.last_error or "It was not sent."
     # submitted: RingCentral has it; its messageStatus says how far it got
     rc_status = send.rc_status or "Queued"
     if rc_status in FAILED_RC:
@@ -147,7 +163,20 @@ def send_view(
         author=author,
         mine=mine,
         retried_as_id=retried_as_id,
+        **_scheduled_fields(send, state),
     )
+
+
+def _scheduled_fields(send: Send, state: str) -> dict[str, Any]:
+    if state != "scheduled" or send.scheduled_for is None:
+        return {}
+    return {
+        "scheduled_for": send.scheduled_for,
+        "scheduled_label": send_scheduled_label(send),
+        "scheduled_input": scheduled_local_input(send),
+        "scheduled_zone": send_zone(send).key,
+        "cancel_on_reply": send.cancel_on_reply,
+    }
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,8 @@ class ThreadItem:
     def when(self) -> datetime | None:
         if self.message is not None:
             return self.message.created
+        if self.send is not None and self.send.scheduled_for is not None:
+            return self.send.scheduled_for  # where it will be: after what is there now
         return self.send.created if self.send is not None else None
 
 
@@ -268,7 +299,8 @@ def thread_send_context(
             composer = "pager"
     context: dict[str, Any] = {
         "items": items,
-        "sends_pending": any(not v.final for v in views),
+        # a scheduled send changes at its time, hours ahead perhaps: not worth a poll
+        "sends_pending": any(not v.final and v.state != "scheduled" for v in views),
         "composer": composer,
         "retry_key": uuid.uuid4(),
     }
@@ -287,6 +319,9 @@ def thread_send_context(
                 sms_numbers=mailbox.sms_numbers, initial={"from_number": number}
             )
         context["sms_form"] = sms_form
+        # "Send later" reads the time in the browser's zone (its script fills the field),
+        # else in this one
+        context["schedule_zone"] = default_zone_name()
         context["reply_to"] = [format_number(n) for n in sms_reply_recipients(thread.messages)]
     elif composer == "pager":
         context["pager_form"] = pager_form or PagerReplyForm()

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.files.base import File
@@ -18,7 +19,8 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from inbox.conversations.selectors import Mailbox
-from inbox.models import Send, SendDocument
+from inbox.models import AuditEntry, Send, SendDocument
+from inbox.optout.selectors import sms_refusal
 from inbox.sending.queue import send_enqueue
 from inbox.sending.rules import (
     SendInvalid,
@@ -26,6 +28,12 @@ from inbox.sending.rules import (
     pager_text_check,
     phone_numbers_normalize,
     sms_text_check,
+)
+from inbox.sending.scheduling import (
+    schedule_zone,
+    scheduled_audit_write,
+    scheduled_for_check,
+    send_scheduled_label,
 )
 
 
@@ -85,7 +93,8 @@ def send_create_once(
                 stored.file.save(document.name, document.file, save=False)
                 stored.save()
             send_id = send.id
-            transaction.on_commit(lambda: send_enqueue(send_id=send_id))
+            if send.status != Send.Status.SCHEDULED:  # held until its time (inbox.scheduled)
+                transaction.on_commit(lambda: send_enqueue(send_id=send_id))
     except IntegrityError:
         # the same key committed by a concurrent request in the meantime
         return Send.objects.get(owner=user, idempotency_key=idempotency_key), False
@@ -111,6 +120,11 @@ def safe_file_name(name: str) -> str:
     return f"{stem}.{extension}" if extension else stem
 
 
+class RecipientOptedOut(SendInvalid):
+    """A recipient opted out of texts from the number (`inbox.optout`): the API's
+    `opted_out`."""
+
+
 def sms_send_request_once(
     *,
     user: User,
@@ -121,6 +135,10 @@ def sms_send_request_once(
     conversation_id: int | None = None,
     idempotency_key: uuid.UUID,
     mailbox: Mailbox | None = None,
+    scheduled_for: datetime | None = None,
+    scheduled_zone: str = "",
+    cancel_on_reply: bool = True,
+    ip_address: str | None = None,
 ) -> tuple[Send, bool]:
     """`sms_send_request`, and whether this call created the send (False: the key was used)."""
     numbers = mailbox.sms_numbers if mailbox is not None else tuple(user.sms_numbers)
@@ -132,6 +150,13 @@ def sms_send_request_once(
     recipients = phone_numbers_normalize(list(to_numbers), field="to")
     sms_text_check(text, has_attachments=bool(attachments))
     types = mms_attachments_check(attachments, recipient_count=len(recipients))
+    account_id = mailbox.account_id if mailbox is not None else user.rc_account_id
+    if account_id is not None:
+        refusal = sms_refusal(
+            account_id=account_id, from_number=from_number.strip(), recipients=recipients
+        )
+        if refusal is not None:
+            raise RecipientOptedOut(refusal, field="to")
     documents = [
         Document(
             file=file,
@@ -141,19 +166,39 @@ def sms_send_request_once(
         )
         for file, media_type in zip(attachments, types, strict=True)
     ]
-    return send_create_once(
-        user=user,
-        kind=Send.Kind.SMS,
-        idempotency_key=idempotency_key,
-        fields={
-            "from_number": from_number.strip(),
-            "recipients": recipients,
-            "text": text,
-            "conversation_id": conversation_id,
-        },
-        documents=documents,
-        sender=(mailbox.account_id, mailbox.extension_id) if mailbox is not None else None,
-    )
+    fields: dict[str, Any] = {
+        "from_number": from_number.strip(),
+        "recipients": recipients,
+        "text": text,
+        "conversation_id": conversation_id,
+    }
+    if scheduled_for is not None:
+        zone = schedule_zone(scheduled_zone)
+        fields.update(
+            status=Send.Status.SCHEDULED,
+            scheduled_for=scheduled_for_check(scheduled_for, zone=zone),
+            scheduled_zone=zone.key,
+            cancel_on_reply=cancel_on_reply and conversation_id is not None,
+        )
+    with transaction.atomic():
+        send, created = send_create_once(
+            user=user,
+            kind=Send.Kind.SMS,
+            idempotency_key=idempotency_key,
+            fields=fields,
+            documents=documents,
+            sender=(mailbox.account_id, mailbox.extension_id) if mailbox is not None else None,
+        )
+        if created and send.status == Send.Status.SCHEDULED:
+            scheduled_audit_write(
+                send=send,
+                action=AuditEntry.Action.SEND_SCHEDULE,
+                detail=f"For {send_scheduled_label(send)} ({send.scheduled_zone})"
+                + ("; cancelled if the customer replies first" if send.cancel_on_reply else ""),
+                user=user,
+                ip_address=ip_address,
+            )
+    return send, created
 
 
 def sms_send_request(
@@ -166,11 +211,20 @@ def sms_send_request(
     conversation_id: int | None = None,
     idempotency_key: uuid.UUID,
     mailbox: Mailbox | None = None,
+    scheduled_for: datetime | None = None,
+    scheduled_zone: str = "",
+    cancel_on_reply: bool = True,
+    ip_address: str | None = None,
 ) -> Send:
     """Queue an SMS (an MMS with `attachments`) from `from_number`, one of the numbers of
     `mailbox` (the user's own or a team mailbox they work; by default their own), to
     `to_numbers` (normalised to E.164). `SendInvalid` says what to change; the same
-    `idempotency_key` again returns the first send."""
+    `idempotency_key` again returns the first send.
+
+    With `scheduled_for` (a wall-clock time in `scheduled_zone`, the person's time zone, or an
+    aware time) it is held until then instead (`Send.Status.SCHEDULED`, see
+    `inbox.sending.scheduling`), and by default (`cancel_on_reply`, a reply only) cancelled
+    should the customer write in the conversation before it goes."""
     send, _ = sms_send_request_once(
         user=user,
         mailbox=mailbox,
@@ -180,6 +234,10 @@ def sms_send_request(
         attachments=attachments,
         conversation_id=conversation_id,
         idempotency_key=idempotency_key,
+        scheduled_for=scheduled_for,
+        scheduled_zone=scheduled_zone,
+        cancel_on_reply=cancel_on_reply,
+        ip_address=ip_address,
     )
     return send
 

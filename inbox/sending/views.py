@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from inbox.conversations import selectors
 from inbox.conversations.selectors import Mailbox
+from inbox.conversations.views import thread_extras
 from inbox.models import Send
 from inbox.sending import actions
 from inbox.sending import selectors as send_selectors
@@ -34,7 +35,8 @@ from inbox.sending.forms import PagerNewForm, PagerReplyForm, SmsNewForm, SmsRep
 from inbox.sending.presenters import send_view, sms_reply_recipients, thread_send_context
 from inbox.sending.requests import pager_send_request, sms_send_request
 from inbox.sending.rules import SendInvalid
-from inbox.web import back_to_list, ringcentral_errors, same_site, signed_in_user
+from inbox.sending.scheduling import send_scheduled_label
+from inbox.web import back_to_list, client_ip, ringcentral_errors, same_site, signed_in_user
 
 STATUS_IDS_MAX = 50
 SENT_AGAIN = "Sent again as a new message."
@@ -72,6 +74,9 @@ def _thread_again(
         "unread": found.unread,
         "back": back_to_list(request, mailbox.extension_id),
         "here": _thread_url(mailbox, found.thread.conversation_id or 0),
+        # what every feature shows in a thread (owner, notes, opt-out, …), then the composer
+        # as the person left it
+        **thread_extras(user=user, thread=found.thread),
         **thread_send_context(user=user, thread=found.thread, **forms),
     }
     return render(request, "inbox/conversations/thread.html", context, status=400)
@@ -88,8 +93,9 @@ def sms_reply(request: HttpRequest, extension_id: int, conversation_id: int) -> 
     )
     form = SmsReplyForm(request.POST, request.FILES, sms_numbers=mailbox.sms_numbers)
     if form.is_valid():
+        later = form.scheduling()
         try:
-            sms_send_request(
+            send = sms_send_request(
                 user=user,
                 mailbox=mailbox,
                 from_number=form.cleaned_data["from_number"],
@@ -98,10 +104,17 @@ def sms_reply(request: HttpRequest, extension_id: int, conversation_id: int) -> 
                 attachments=form.cleaned_data["attachments"],
                 conversation_id=conversation_id,
                 idempotency_key=form.cleaned_data["idempotency_key"],
+                scheduled_for=form.send_at_local() if later else None,
+                scheduled_zone=form.cleaned_data["timezone"] if later else "",
+                cancel_on_reply=form.cleaned_data["cancel_on_reply"],
+                ip_address=client_ip(request),
             )
         except SendInvalid as refused:
             form.refuse(refused)
         else:
+            if send.status == Send.Status.SCHEDULED:
+                messages.success(request, f"Scheduled for {send_scheduled_label(send)}.")
+                return redirect(_thread_url(mailbox, conversation_id) + f"#send-{send.pk}")
             return redirect(_thread_url(mailbox, conversation_id) + "#composer")
     return _thread_again(request, mailbox, found, sms_form=form)
 
@@ -223,7 +236,7 @@ def send_detail(request: HttpRequest, extension_id: int, send_id: int) -> HttpRe
     context = {
         "mailbox": mailbox,
         "send": view,
-        "pending": not view.final,
+        "pending": not view.final and view.state != "scheduled",  # it changes at its time
         "here": request.get_full_path(),
         "retry_key": uuid.uuid4(),
     }

@@ -151,10 +151,11 @@
         return;
       }
       sending = true;
-      var button = form.querySelector("button[type=submit]");
+      // the button pressed: "Send later" puts its own before Send
+      var button = event.submitter || form.querySelector("button[type=submit]");
       if (button) {
         button.setAttribute("aria-disabled", "true");
-        button.textContent = "Sending…";
+        button.textContent = button.value === "later" ? "Scheduling…" : "Sending…";
       }
     });
   }
