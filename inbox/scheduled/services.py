@@ -1,6 +1,10 @@
 """Changing scheduled SMS: a person edits or cancels one, a customer's reply cancels one, and
 its time releases it into the send pipeline.
 
+A reply is a customer's message in the send's conversation; a send that starts a new
+conversation has none yet, so for it a reply is any text from one of its recipients to its
+sending number.
+
 Every change is a conditional UPDATE on `status = SCHEDULED`: whichever comes first (an
 edit, a cancel, the customer's reply, the release) wins, and the others see that the message
 is no longer scheduled. Released, a send is QUEUED and enqueued like any other; the pipeline's
@@ -21,7 +25,8 @@ from django.utils import timezone
 from accounts.models import User
 from inbox.cache import mailbox_cache_drop
 from inbox.conversations.presenters import format_number
-from inbox.models import AuditEntry, ContactNumber, IndexedConversation, Send
+from inbox.index.records import e164
+from inbox.models import AuditEntry, ContactNumber, IndexedConversation, IndexedMessage, Send
 from inbox.sending.queue import send_enqueue
 from inbox.sending.rules import SendInvalid, sms_text_check
 from inbox.sending.scheduling import (
@@ -30,6 +35,7 @@ from inbox.sending.scheduling import (
     scheduled_for_check,
     send_scheduled_label,
 )
+from rcapi import Message
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +80,7 @@ def scheduled_send_change(
             text=text,
             scheduled_for=when,
             scheduled_zone=zone.key,
-            cancel_on_reply=cancel_on_reply and send.conversation_id is not None,
+            cancel_on_reply=cancel_on_reply,
             updated_at=timezone.now(),
         )
         if not changed:
@@ -149,8 +155,9 @@ def _wrote_first(send: Send, last_inbound_at: datetime | None, now: datetime) ->
     return send.updated_at.replace(microsecond=0) <= last_inbound_at < send.scheduled_for
 
 
-def _cancel_for_reply(send: Send) -> bool:
-    number = str(send.recipients[0]) if send.recipients else ""
+def _cancel_for_reply(send: Send, number: str | None = None) -> bool:
+    """Cancel `send` for the reply of the customer at `number` (by default its recipient)."""
+    number = number or (str(send.recipients[0]) if send.recipients else "")
     name = customer_name(
         account_id=send.account_id,
         extension_id=send.extension_id,
@@ -208,14 +215,88 @@ def scheduled_sends_cancel_on_reply(
     return cancelled
 
 
+def _reply_of(message: Message) -> tuple[str, frozenset[str], datetime] | None:
+    """A received SMS as (the customer's number, the numbers it went to, when it was sent),
+    or None for anything else."""
+    if message.type != "SMS" or message.direction != "Inbound" or message.from_ is None:
+        return None
+    sender = e164(message.from_.phone_number)
+    if not sender or message.creation_time is None:
+        return None
+    to_numbers = frozenset(e164(party.phone_number) for party in message.to)
+    return sender, to_numbers, message.creation_time
+
+
+def scheduled_sends_cancel_on_number_reply(
+    *, account_id: int, extension_id: int, messages: Iterable[Message]
+) -> int:
+    """Cancel the scheduled sends (with `cancel_on_reply`) of new conversations — sends that
+    have no conversation yet — when one of `messages` (received in the mailbox) is a text
+    from one of their recipients to their sending number, sent after the person set them and
+    before their time; how many."""
+    replies = [found for found in map(_reply_of, messages) if found is not None]
+    if not replies:
+        return 0
+    waiting = list(
+        Send.objects.filter(
+            account_id=account_id,
+            extension_id=extension_id,
+            kind=Send.Kind.SMS,
+            conversation_id__isnull=True,
+            status=Send.Status.SCHEDULED,
+            cancel_on_reply=True,
+        )
+    )
+    now = timezone.now()
+    cancelled = 0
+    for send in waiting:
+        recipients = {str(number) for number in send.recipients}
+        for sender, to_numbers, sent_at in sorted(replies, key=lambda reply: reply[2]):
+            if (
+                sender in recipients
+                and send.from_number in to_numbers
+                and _wrote_first(send, sent_at, now)
+            ):
+                cancelled += _cancel_for_reply(send, sender)
+                break
+    if cancelled:
+        mailbox_cache_drop(account_id=account_id, extension_id=extension_id)
+    return cancelled
+
+
 # --------------------------------------------------------------------------- release
 
 
-def _replied_meanwhile(send: Send) -> bool:
-    """A customer's message the index holds that should have cancelled `send` (its signal
-    came while this process was not listening, e.g. the index was rebuilt)."""
-    if not send.cancel_on_reply or send.conversation_id is None:
-        return False
+def _number_replied_meanwhile(send: Send) -> str | None:
+    """The number of a recipient of new-conversation send `send` whose text to its sending
+    number the index holds, sent after the person set it and before its time; else None."""
+    since = send.updated_at.replace(microsecond=0)
+    for recipient in {str(number) for number in send.recipients}:
+        candidates = IndexedMessage.objects.filter(
+            account_id=send.account_id,
+            extension_id=send.extension_id,
+            type="SMS",
+            direction="Inbound",
+            availability="Alive",
+            created_at__gte=since,
+            created_at__lt=send.scheduled_for,
+            numbers__contains=f" {recipient} ",
+        ).filter(numbers__contains=f" {send.from_number} ")
+        for record in candidates.values_list("record", flat=True):
+            sender = record.get("from") if isinstance(record, dict) else None
+            if isinstance(sender, dict) and e164(sender.get("phoneNumber")) == recipient:
+                return recipient
+    return None
+
+
+def _replied_meanwhile(send: Send) -> str | None:
+    """The number of a customer whose message the index holds that should have cancelled
+    `send` (its signal came while this process was not listening, e.g. the index was
+    rebuilt); None when there is none."""
+    if not send.cancel_on_reply:
+        return None
+    if send.conversation_id is None:
+        return _number_replied_meanwhile(send)
     last_inbound_at = (
         IndexedConversation.objects.filter(
             account_id=send.account_id,
@@ -226,7 +307,9 @@ def _replied_meanwhile(send: Send) -> bool:
         .values_list("last_inbound_at", flat=True)
         .first()
     )
-    return last_inbound_at is not None and _wrote_first(send, last_inbound_at, timezone.now())
+    if last_inbound_at is None or not _wrote_first(send, last_inbound_at, timezone.now()):
+        return None
+    return str(send.recipients[0]) if send.recipients else ""
 
 
 def scheduled_sends_release(*, now: datetime | None = None) -> list[int]:
@@ -239,7 +322,8 @@ def scheduled_sends_release(*, now: datetime | None = None) -> list[int]:
     )[:RELEASE_BATCH]
     released: list[int] = []
     for send in due:
-        if _replied_meanwhile(send) and _cancel_for_reply(send):
+        replier = _replied_meanwhile(send)
+        if replier is not None and _cancel_for_reply(send, replier):
             continue
         with transaction.atomic():
             moved = Send.objects.filter(

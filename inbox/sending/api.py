@@ -11,9 +11,11 @@ them with `GET …/sends/<id>/`. A mailbox other than one's own is a 404, for ad
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
+from rest_framework.fields import empty
 from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +34,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from inbox.api.auth import api_user
 from inbox.api.errors import ErrorSerializer
-from inbox.api.fields import JsonCharField, JsonIdField
+from inbox.api.fields import JsonBooleanField, JsonCharField, JsonIdField
 from inbox.models import Send
 from inbox.sending import actions, selectors
 from inbox.sending.presenters import send_view
@@ -41,7 +44,9 @@ from inbox.sending.requests import (
     sms_send_request_once,
 )
 from inbox.sending.rules import SendInvalid
+from inbox.sending.scheduling import FIELD as SCHEDULE_FIELD
 from inbox.sending.views import own_mailbox, sending_mailbox
+from inbox.web import client_ip
 
 TAG = "Sending"
 KEY_HEADER = "Idempotency-Key"
@@ -110,8 +115,10 @@ def idempotency_key(request: Request) -> uuid.UUID:
         ) from None
 
 
-def invalid(error: SendInvalid) -> Refused:
-    field = {"__all__": "non_field_errors"}.get(error.field, error.field)
+def invalid(error: SendInvalid, *, renamed: dict[str, str] | None = None) -> Refused:
+    """`error` as the API's answer, its field under the API's name for it (`renamed`: the
+    services' names to the API's)."""
+    field = {"__all__": "non_field_errors", **(renamed or {})}.get(error.field, error.field)
     code = "opted_out" if isinstance(error, RecipientOptedOut) else "invalid"
     return Refused(error.message, code=code, fields={field: [error.message]})
 
@@ -188,7 +195,7 @@ def created_response(send: Send, created: bool) -> Response:
 
 
 CREATE_RESPONSES = {
-    201: OpenApiResponse(SendOutput, description="Queued."),
+    201: OpenApiResponse(SendOutput, description="Queued (or, with `scheduled_for`, scheduled)."),
     200: OpenApiResponse(SendOutput, description="The send this Idempotency-Key made before."),
     400: OpenApiResponse(ErrorSerializer, description="Refused: see `message` and `fields`."),
 }
@@ -201,6 +208,39 @@ SMS_CREATE_RESPONSES = {
         "STOP, or it was recorded by hand): nothing is sent until they text START.",
     ),
 }
+
+
+class ScheduledForField(serializers.DateTimeField):
+    """An ISO 8601 date and time with its offset (`Z` or `+02:00`): a time without one could
+    be any of a day's moments, so it is refused rather than guessed."""
+
+    default_error_messages = {
+        "invalid": "Give the time as ISO 8601 with its offset, e.g. 2026-12-07T09:00:00Z or "
+        "2026-12-07T09:00:00+01:00.",
+        "naive": "Add the time's offset from UTC (Z, or e.g. +01:00): without it the time "
+        "could be any of a day's moments.",
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if not isinstance(value, str):
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            self.fail("naive")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            self.fail("invalid")
+
+
+class CancelOnReplyField(JsonBooleanField):
+    # a form (multipart) that leaves it out means the default, as JSON does, not "unticked"
+    default_empty_html = empty
 
 
 class SmsSendApi(SendingApi):
@@ -225,11 +265,28 @@ class SmsSendApi(SendingApi):
             help_text="MMS files (multipart/form-data): up to 10, 1.5 MB together.",
         )
         conversation_id = JsonIdField(required=False, allow_null=True, default=None)
+        scheduled_for = ScheduledForField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Send later: when to send it, ISO 8601 with an offset (`Z` or "
+            "`+01:00`), at least a minute and at most 365 days ahead. The dashboard holds it "
+            "(`status` `scheduled`) until then; `POST …/sends/{id}/cancel/` cancels it. "
+            "Empty: now.",
+        )
+        cancel_on_reply = CancelOnReplyField(
+            required=False,
+            default=True,
+            help_text="With `scheduled_for`: cancel it if the customer writes first — in "
+            "the conversation `conversation_id`, or without one, any text from a recipient "
+            "to `from_number`.",
+        )
 
     @extend_schema(
         tags=[TAG],
         operation_id="sms_send",
-        summary="Queue an SMS (or, with attachments, an MMS) from your own or a team mailbox",
+        summary="Queue an SMS (or, with attachments, an MMS) from your own or a team mailbox, "
+        "now or for later",
         parameters=[IDEMPOTENCY_KEY],
         request={
             "application/json": InputSerializer,
@@ -254,9 +311,12 @@ class SmsSendApi(SendingApi):
                 attachments=data["attachments"],
                 conversation_id=data["conversation_id"],
                 idempotency_key=key,
+                scheduled_for=data["scheduled_for"],
+                cancel_on_reply=data["cancel_on_reply"],
+                ip_address=client_ip(request),
             )
         except SendInvalid as error:
-            raise invalid(error) from None
+            raise invalid(error, renamed={SCHEDULE_FIELD: "scheduled_for"}) from None
         return created_response(send, created)
 
 

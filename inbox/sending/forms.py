@@ -79,10 +79,9 @@ class SmsForm(SendForm):
         field.choices = [(n, format_number(n)) for n in sms_numbers]
 
 
-class SmsReplyForm(SmsForm):
-    """A reply in an SMS thread: to the other party, so no recipient field. "Send later" (the
-    `when=later` button) holds it until `send_at`, a wall-clock time in `timezone` (the
-    browser's; see `inbox.sending.scheduling`)."""
+class SendLaterForm(forms.Form):
+    """The "Send later" fields (the `when=later` button): hold the SMS until `send_at`, a
+    wall-clock time in `timezone` (the browser's; see `inbox.sending.scheduling`)."""
 
     send_at = forms.DateTimeField(
         label="Send at",
@@ -113,13 +112,27 @@ class SmsReplyForm(SmsForm):
         return value.replace(tzinfo=None) if value is not None else None
 
 
-class SmsNewForm(SmsForm):
+class SmsReplyForm(SmsForm, SendLaterForm):
+    """A reply in an SMS thread: to the other party, so no recipient field."""
+
+    field_order = ["idempotency_key", "from_number", "text", "attachments"]
+
+
+class SmsNewForm(SmsForm, SendLaterForm):
+    """A new conversation. Sent later, a text from any recipient to the sending number
+    cancels it (`cancel_on_reply`): there is no conversation yet to reply in."""
+
     to = forms.CharField(
         label="To",
         help_text="One or more phone numbers, separated by commas.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     field_order = ["from_number", "to", "text", "attachments"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reply = "Any text from one of the recipients to the number it is sent from cancels it."
+        self.fields["cancel_on_reply"].help_text = reply
 
     def to_numbers(self) -> list[str]:
         raw = str(self.cleaned_data.get("to", ""))

@@ -178,7 +178,7 @@ def sms_send_request_once(
             status=Send.Status.SCHEDULED,
             scheduled_for=scheduled_for_check(scheduled_for, zone=zone),
             scheduled_zone=zone.key,
-            cancel_on_reply=cancel_on_reply and conversation_id is not None,
+            cancel_on_reply=cancel_on_reply,
         )
     with transaction.atomic():
         send, created = send_create_once(
@@ -223,8 +223,9 @@ def sms_send_request(
 
     With `scheduled_for` (a wall-clock time in `scheduled_zone`, the person's time zone, or an
     aware time) it is held until then instead (`Send.Status.SCHEDULED`, see
-    `inbox.sending.scheduling`), and by default (`cancel_on_reply`, a reply only) cancelled
-    should the customer write in the conversation before it goes."""
+    `inbox.sending.scheduling`), and by default (`cancel_on_reply`) cancelled should the
+    customer write before it goes: in the conversation `conversation_id`, or, for a new
+    conversation, any text from a recipient to `from_number` (`inbox.scheduled`)."""
     send, _ = sms_send_request_once(
         user=user,
         mailbox=mailbox,

@@ -35,7 +35,7 @@ from inbox.sending.forms import PagerNewForm, PagerReplyForm, SmsNewForm, SmsRep
 from inbox.sending.presenters import send_view, sms_reply_recipients, thread_send_context
 from inbox.sending.requests import pager_send_request, sms_send_request
 from inbox.sending.rules import SendInvalid
-from inbox.sending.scheduling import send_scheduled_label
+from inbox.sending.scheduling import default_zone_name, send_scheduled_label
 from inbox.web import back_to_list, client_ip, ringcentral_errors, same_site, signed_in_user
 
 STATUS_IDS_MAX = 50
@@ -156,7 +156,8 @@ def pager_reply(request: HttpRequest, extension_id: int, conversation_id: int) -
 @never_cache
 @ringcentral_errors
 def sms_new(request: HttpRequest, extension_id: int) -> HttpResponse:
-    """A new SMS conversation: one or more recipients, a number to send from, text, files."""
+    """A new SMS conversation: one or more recipients, a number to send from, text, files;
+    sent now, or held until a time ("Send later")."""
     user = signed_in_user(request)
     mailbox = sending_mailbox(user, extension_id)
     if request.method == "GET":
@@ -164,6 +165,7 @@ def sms_new(request: HttpRequest, extension_id: int) -> HttpResponse:
     else:
         form = SmsNewForm(request.POST, request.FILES, sms_numbers=mailbox.sms_numbers)
         if form.is_valid():
+            later = form.scheduling()
             try:
                 send = sms_send_request(
                     user=user,
@@ -173,13 +175,24 @@ def sms_new(request: HttpRequest, extension_id: int) -> HttpResponse:
                     text=form.cleaned_data["text"],
                     attachments=form.cleaned_data["attachments"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
+                    scheduled_for=form.send_at_local() if later else None,
+                    scheduled_zone=form.cleaned_data["timezone"] if later else "",
+                    cancel_on_reply=form.cleaned_data["cancel_on_reply"],
+                    ip_address=client_ip(request),
                 )
             except SendInvalid as refused:
                 form.refuse(refused)
             else:
+                if send.status == Send.Status.SCHEDULED:
+                    messages.success(request, f"Scheduled for {send_scheduled_label(send)}.")
                 return redirect("inbox:send", extension_id=mailbox.extension_id, send_id=send.pk)
     status = 400 if form.is_bound else 200
-    context = {"mailbox": mailbox, "form": form, "kind": "sms"}
+    context = {
+        "mailbox": mailbox,
+        "form": form,
+        "kind": "sms",
+        "schedule_zone": default_zone_name(),
+    }
     return render(request, "inbox/sending/compose_sms.html", context, status=status)
 
 

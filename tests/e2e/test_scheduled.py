@@ -1,9 +1,10 @@
-"""Scheduled SMS in real Chromium (in London's time zone): "Send later" in the composer, the
-thread's "Scheduled for …" bubble with Edit and Cancel, and its release into the queue when
-its time comes (moved here by a test hook, not waited for)."""
+"""Scheduled SMS in real Chromium (in London's time zone): "Send later" in the composer and on
+the new conversation page, the thread's "Scheduled for …" bubble with Edit and Cancel, and its
+release into the queue when its time comes (moved here by a test hook, not waited for)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,3 +112,38 @@ def test_its_time_comes_and_it_joins_the_queue(
     bubble = page.get_by_role("article").filter(has_text="Your parcel is on its way")
     expect(bubble.get_by_text("Queued", exact=True)).to_be_visible()
     expect(bubble.get_by_text("Scheduled for", exact=False)).to_have_count(0)
+
+
+def test_send_later_on_the_new_conversation_page(
+    london_page: Any, live_server: Any, ringcentral: RunningEmulator
+) -> None:
+    page = london_page
+    extension = ringcentral.user("agent")["extension_id"]
+    sign_in(page, live_server, ringcentral, f"/inbox/{extension}/new/sms/")
+    expect(page.get_by_role("heading", name="New conversation")).to_be_visible()
+    customer = f"+1209{random.SystemRandom().randrange(2_000_000, 8_000_000)}"
+    when = tomorrow_at(11, 15)
+
+    page.get_by_role("textbox", name="To").fill(customer)
+    page.get_by_role("textbox", name="Message").fill("Your <table> & chairs arrive tomorrow")
+    page.get_by_text("Send later", exact=True).click()
+    page.get_by_label("Send at (your time zone: Europe/London)").fill(f"{when:%Y-%m-%dT%H:%M}")
+    reply_box = page.get_by_role("checkbox", name="Cancel if the customer replies first")
+    expect(reply_box).to_be_checked()
+    expect(reply_box).to_have_accessible_description(
+        "Any text from one of the recipients to the number it is sent from cancels it."
+    )
+    assert not [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    page.get_by_role("button", name="Schedule").click()
+
+    expect(page.get_by_text(f"Scheduled for {label(when)}.", exact=True)).to_be_visible()
+    bubble = page.get_by_role("article").filter(has_text="Your <table> & chairs arrive tomorrow")
+    expect(bubble.get_by_text(f"Scheduled for {label(when)}", exact=True)).to_be_visible()
+    expect(bubble.get_by_role("link", name=f"Cancel the message scheduled for {label(when)}"))
+    send = Send.objects.get(text="Your <table> & chairs arrive tomorrow")
+    assert (send.status, send.recipients, send.conversation_id) == (
+        Send.Status.SCHEDULED, [customer], None,
+    )  # fmt: skip
+    assert (send.scheduled_for, send.scheduled_zone, send.cancel_on_reply) == (
+        when, "Europe/London", True,
+    )  # fmt: skip
