@@ -10,6 +10,7 @@ polled freely.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -20,7 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from inbox.conversations.presenters import message_view
+from inbox.contacts.selectors import contact_names
+from inbox.conversations.presenters import MessageView, message_view, with_contact_names
 from inbox.conversations.queries import HISTORY_START, ConversationQuery
 from inbox.conversations.selectors import Mailbox, account_directory_for_user
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, TeamMailbox
@@ -197,6 +199,10 @@ class SelectedConversation:
     conversation_id: int
     party: str = ""
     message_count: int = 0
+    shown: MessageView | None = None  # the message `party` was read from, for its numbers
+
+    def see_party(self, view: MessageView) -> None:
+        self.party, self.shown = view.other_party[:255], view
 
 
 @dataclass
@@ -238,9 +244,8 @@ def _matching_conversations(
             if view.conversation_id is None:
                 skipped += 1
             elif view.conversation_id not in found:
-                found[view.conversation_id] = SelectedConversation(
-                    view.conversation_id, view.other_party[:255]
-                )
+                found[view.conversation_id] = SelectedConversation(view.conversation_id)
+                found[view.conversation_id].see_party(view)
         if not answer.has_next:
             return list(found.values()), skipped
         page += 1
@@ -264,7 +269,7 @@ def _count_whole_mailbox(client: RingCentralClient, mailbox: Mailbox, selection:
                 chosen.message_count += 1
                 selection.see(record.creation_time, message_view(record).type)
                 if not chosen.party:
-                    chosen.party = message_view(record).other_party[:255]
+                    chosen.see_party(message_view(record))
         if not answer.has_next:
             return
         page += 1
@@ -319,9 +324,8 @@ def bulk_selection_read(
             if not records:
                 continue
             views = [message_view(r) for r in records]
-            selection.conversations.append(
-                SelectedConversation(cid, views[0].other_party[:255], len(views))
-            )
+            selection.conversations.append(SelectedConversation(cid, message_count=len(views)))
+            selection.conversations[-1].see_party(views[0])
             for view in views:
                 selection.see(view.created, view.type)
     else:
@@ -332,7 +336,21 @@ def bulk_selection_read(
         )
     # ticked or listed a moment ago, but gone now: nothing to delete
     selection.conversations = [c for c in selection.conversations if c.message_count]
+    _name_parties(mailbox, selection.conversations)
     return selection
+
+
+def _name_parties(mailbox: Mailbox, conversations: list[SelectedConversation]) -> None:
+    """The parties by their contacts' names, as the list shows them (one query for all): the
+    job's report keeps what the admin saw when they chose."""
+    shown = [c.shown for c in conversations if c.shown is not None]
+    numbers = {p.phone_number for view in shown for p in view.others} | {
+        view.from_number for view in shown if view.inbound
+    }
+    contacts = contact_names(account_id=mailbox.account_id, numbers=numbers)
+    for chosen in conversations:
+        if contacts and chosen.shown is not None:
+            chosen.party = with_contact_names(chosen.shown, contacts).other_party[:255]
 
 
 # --------------------------------------------------------------------------- audit log
@@ -411,6 +429,70 @@ def audit_entries_for_user(*, user: User, filters: AuditFilter) -> QuerySet[Audi
         after = datetime.combine(filters.end + timedelta(days=1), time.min, tz)
         entries = entries.filter(created_at__lt=after)
     return entries.select_related("actor").order_by("-created_at", "-id")
+
+
+# how entries write a customer's number (`inbox.optout.selectors.number_label`): (415) 555-0123
+# for North American numbers, +44 20 7946 0018 for others
+_NUMBER_IN_TEXT = re.compile(r"\(\d{3}\) \d{3}-\d{4}|\+\d[\d ]{5,}\d")
+
+
+# the address book's own entries name their contact as it was written: named again, they would
+# read "Fatima Rossi (Fatima Rossi (+1…))"
+_CONTACT_ACTIONS = frozenset(
+    {
+        AuditEntry.Action.CONTACT_ADD,
+        AuditEntry.Action.CONTACT_CHANGE,
+        AuditEntry.Action.CONTACT_DELETE,
+        AuditEntry.Action.CONTACTS_IMPORT,
+        AuditEntry.Action.CONTACTS_EXPORT,
+    }
+)
+
+
+def _e164(shown: str) -> str:
+    digits = re.sub(r"\D", "", shown)
+    return f"+1{digits}" if shown.startswith("(") else f"+{digits}"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An entry as the log shows it: who and what with the contact's name after each
+    customer's number the entry names, "(209) 555-0101 (Fatima Rossi)" (the entry itself
+    keeps what was written)."""
+
+    entry: AuditEntry
+    mailbox_label: str
+    actor_label: str
+    detail: str
+
+
+def audit_rows_named(
+    *, user: User, entries: Sequence[AuditEntry], mailbox_labels: Mapping[int, str]
+) -> list[AuditRow]:
+    """`entries` of the admin's account with their numbers named (one query for all)."""
+    account_id = admin_account_check(user=user)
+    named_entries = [entry for entry in entries if entry.action not in _CONTACT_ACTIONS]
+    texts = [text for entry in named_entries for text in (entry.actor_label, entry.detail)]
+    shown = {match for text in texts for match in _NUMBER_IN_TEXT.findall(text)}
+    found = contact_names(account_id=account_id, numbers={_e164(number) for number in shown})
+    names = {number: found[_e164(number)] for number in shown if _e164(number) in found}
+
+    def named(entry: AuditEntry, text: str) -> str:
+        if not names or entry.action in _CONTACT_ACTIONS:
+            return text
+        return _NUMBER_IN_TEXT.sub(
+            lambda m: f"{m[0]} ({names[m[0]]})" if m[0] in names else m[0], text
+        )
+
+    return [
+        AuditRow(
+            entry,
+            mailbox_labels.get(entry.extension_id, str(entry.extension_id)),
+            named(entry, entry.actor_label),
+            named(entry, entry.detail),
+        )
+        for entry in entries
+    ]
 
 
 def audit_actors_for_user(*, user: User) -> QuerySet[User]:

@@ -184,12 +184,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     shown = list(entries[(page - 1) * AUDIT_PAGE : page * AUDIT_PAGE + 1])
     mailboxes = bulk_selectors.audit_mailboxes_for_user(user=user, chosen=filters.extension_id)
     labels = {mailbox.extension_id: mailbox.label for mailbox in mailboxes}
-    rows = [(entry, labels.get(entry.extension_id, str(entry.extension_id))) for entry in shown]
+    rows = bulk_selectors.audit_rows_named(
+        user=user, entries=shown[:AUDIT_PAGE], mailbox_labels=labels
+    )
     return render(
         request,
         "inbox/bulk/audit_log.html",
         {
-            "entries": rows[:AUDIT_PAGE],
+            "entries": rows,
             "has_next": len(shown) > AUDIT_PAGE,
             "page": page,
             "filters": filters,

@@ -15,12 +15,13 @@ messages before anything is changed (`DeletedSelection`, used by `inbox.deleted.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from accounts.models import User
 from inbox.cache import ANSWER_TTL, cached_get, cached_set, mailbox_key
-from inbox.conversations.presenters import MessageView, message_view
+from inbox.contacts.selectors import contact_names
+from inbox.conversations.presenters import MessageView, message_view, with_contact_names
 from inbox.conversations.queries import HISTORY_START
 from inbox.conversations.selectors import Mailbox
 from inbox.ringcentral import InboxError, ringcentral_do
@@ -71,7 +72,7 @@ def deleted_page_for_user(*, user: User, mailbox: Mailbox, page: int = 1) -> Del
     key = mailbox_key(mailbox.account_id, mailbox.extension_id, "deleted", query)
     cached = cached_get(key)
     if isinstance(cached, DeletedPage):
-        return cached
+        return _named_page(mailbox, cached)
 
     def operation(client: RingCentralClient) -> DeletedPage:
         answer = client.list_messages(
@@ -87,7 +88,25 @@ def deleted_page_for_user(*, user: User, mailbox: Mailbox, page: int = 1) -> Del
 
     found = ringcentral_do(mailbox.caller(user), operation)
     cached_set(key, found, ANSWER_TTL)
-    return found
+    return _named_page(mailbox, found)
+
+
+def _named(mailbox: Mailbox, rows: tuple[DeletedRow, ...]) -> tuple[DeletedRow, ...]:
+    """`rows` with the address book's names for their numbers (one query for all of them).
+    Named after the cache, so that a contact added or renamed shows at once."""
+    numbers = {p.phone_number for row in rows for p in row.message.others} | {
+        row.message.from_number for row in rows if row.message.inbound
+    }
+    contacts = contact_names(account_id=mailbox.account_id, numbers=numbers)
+    if not contacts:
+        return rows
+    return tuple(
+        DeletedRow(with_contact_names(row.message, contacts), row.deleted_at) for row in rows
+    )
+
+
+def _named_page(mailbox: Mailbox, found: DeletedPage) -> DeletedPage:
+    return DeletedPage(_named(mailbox, found.rows), found.page, found.has_next, found.total)
 
 
 # --------------------------------------------------------------------------- selections
@@ -210,8 +229,10 @@ def deleted_items_find(
 def deleted_items_for_user(
     *, user: User, mailbox: Mailbox, selection: DeletedSelection
 ) -> DeletedItems:
-    """`deleted_items_find` as `user` (the purge confirmation shows what it will purge)."""
-    return ringcentral_do(
+    """`deleted_items_find` as `user` (the purge confirmation shows what it will purge),
+    named as the list names them."""
+    found = ringcentral_do(
         mailbox.caller(user),
         lambda client: deleted_items_find(client, mailbox=mailbox, selection=selection),
     )
+    return replace(found, rows=_named(mailbox, found.rows))

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import User
+from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import format_number
 from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
 from inbox.models import ConversationNote, IndexedConversation, NoteMention, TeamMailbox
@@ -148,11 +149,37 @@ def _parties(keys: set[tuple[int, int, str, int]]) -> dict[tuple[int, int, str, 
         wanted |= Q(
             account_id=account_id, extension_id=extension_id, thread_kind=kind, thread_id=thread_id
         )
+    rows = list(
+        IndexedConversation.objects.filter(wanted).only(
+            "account_id", "extension_id", "thread_kind", "thread_id", "parties"
+        )
+    )
+    # the address book's names over RingCentral's; a person's mailboxes are of one account,
+    # so this is one query
+    contacts: dict[int, dict[str, str]] = {}
+    for account_id in {row.account_id for row in rows}:
+        contacts[account_id] = contact_names(
+            account_id=account_id,
+            numbers={
+                str(p.get("number") or "")
+                for row in rows
+                if row.account_id == account_id
+                for p in row.parties
+                if p
+            },
+        )
     found: dict[tuple[int, int, str, int], str] = {}
-    for row in IndexedConversation.objects.filter(wanted).only(
-        "account_id", "extension_id", "thread_kind", "thread_id", "parties"
-    ):
-        labels = [str(p.get("name") or format_number(p.get("number"))) for p in row.parties if p]
+    for row in rows:
+        known = contacts[row.account_id]
+        labels = [
+            str(
+                known.get(str(p.get("number") or ""))
+                or p.get("name")
+                or format_number(p.get("number"))
+            )
+            for p in row.parties
+            if p
+        ]
         found[(row.account_id, row.extension_id, row.thread_kind, row.thread_id)] = ", ".join(
             label for label in labels if label
         )
