@@ -31,9 +31,10 @@ from emulator.identity import DEMO_USERS
 # in this order: the page benchmarks first, on a quiet machine (and before `index` syncs the
 # page users' mailboxes, whose lists then come from the index); bulk delete last, as it
 # deletes most of the admin's mailbox
-ORDER = ("pages", "calls", "proxy", "sync", "index", "sends", "bulk", "push")
-# on a stack of its own, after the others: it needs live updates on, which they must not have
-OWN_STACK = {"push"}
+ORDER = ("pages", "calls", "proxy", "sync", "index", "sends", "bulk", "push", "presence")
+# on a stack of its own, after the others: push needs live updates on, which they must not
+# have; presence connects a team mailbox and keeps two browsers polling
+OWN_STACK = {"push", "presence"}
 USERS_NEEDED = {"pages", "calls", "index"}
 SYNC_MAILBOX_NEEDED = {"sync", "index"}
 NEEDS_WORKER = {"sends", "bulk"}
@@ -238,6 +239,18 @@ def main(argv: list[str] | None = None) -> int:
             result = push.run(options, sizes.push_probes)
         except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
             result = Result("push", error=f"{type(failure).__name__}: {failure}")
+            traceback.print_exc()
+        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+        results.append(result)
+    if "presence" in chosen:
+        from bench import presence
+
+        say("running presence (a stack of its own, two people in one team conversation)")
+        started = time.monotonic()
+        try:
+            result = presence.run(options, sizes.presence_rounds)
+        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
+            result = Result("presence", error=f"{type(failure).__name__}: {failure}")
             traceback.print_exc()
         result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
         results.append(result)

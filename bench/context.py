@@ -24,6 +24,7 @@ class Sizes:
     sync_messages: int
     sync_changes: int
     push_probes: int  # inbound SMS timed from the webhook to the open page, per path
+    presence_rounds: int  # another person arriving, typing and leaving, timed on a page
 
 
 FULL = Sizes(
@@ -38,6 +39,7 @@ FULL = Sizes(
     sync_messages=10_000,
     sync_changes=10,
     push_probes=20,
+    presence_rounds=20,
 )
 QUICK = Sizes(
     users=4,
@@ -51,6 +53,7 @@ QUICK = Sizes(
     sync_messages=500,
     sync_changes=10,
     push_probes=5,
+    presence_rounds=5,
 )
 
 
