@@ -2,8 +2,7 @@
 into E.164 (the form RingCentral gives every number in, so a contact's number meets the
 conversations' numbers as they are), and lengths the address book keeps.
 
-The conversations' own number rules live with sending, a layer above this one; the address
-book reads numbers with `phonenumbers` itself, in the same region and with the same words.
+Numbers are read by `inbox.phones`, the rule the composers use too.
 """
 
 from __future__ import annotations
@@ -11,15 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import phonenumbers
+from inbox.phones import PhoneNumberInvalid, phone_number_e164
 
-DEFAULT_REGION = "US"
 NAME_MAX = 120  # Contact.name
 COMPANY_MAX = 120  # Contact.company
 NOTES_MAX = 2000
 LABEL_MAX = 40  # ContactNumber.label
 NUMBERS_MAX = 10  # a contact's numbers
-NUMBER_TEXT_MAX = 40
 
 # "(650) 555-0101 (Mobile)": a label in brackets at the end, holding a letter (a number's
 # own brackets hold digits only)
@@ -47,28 +44,12 @@ class NumberEntry:
 
 
 def contact_number_normalize(raw: str, *, field: str = "numbers") -> str:
-    """`raw` as an E.164 number (`+16505550101`), or `ContactInvalid` saying why not. Numbers
-    without a country code are read as US numbers; spaces, dashes, brackets and dots are
-    ignored."""
-    text = raw.strip()
-    if not text:
-        raise ContactInvalid("Enter a phone number.", field=field)
-    if len(text) > NUMBER_TEXT_MAX:
-        raise ContactInvalid(f"“{text[:NUMBER_TEXT_MAX]}…” is not a phone number.", field=field)
+    """`raw` as an E.164 number (`+16505550101`), or `ContactInvalid` saying why not, by the
+    same rule as the composers' (`inbox.phones`)."""
     try:
-        parsed = phonenumbers.parse(text, DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        raise ContactInvalid(
-            f"“{text}” is not a phone number. Write it with its country code, "
-            "e.g. +1 650 555 0123.",
-            field=field,
-        ) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ContactInvalid(
-            f"“{text}” is not a valid phone number: check the digits and the country code.",
-            field=field,
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number_e164(raw)
+    except PhoneNumberInvalid as invalid:
+        raise ContactInvalid(invalid.message, field=field) from None
 
 
 def number_entries_parse(parts: list[str], *, field: str = "numbers") -> list[NumberEntry]:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inbox.contacts import selectors, services
 from inbox.contacts.forms import ContactForm, ImportForm, QuickContactForm, too_large_message
 from inbox.contacts.rules import ContactInvalid, NumberEntry
-from inbox.contacts.uploads import ImportUploadLimit, import_upload_limit_install
+from inbox.contacts.uploads import import_upload_exceeded, import_upload_limit_install
 from inbox.models import Contact
 from inbox.web import client_ip, same_site, signed_in_user
 
@@ -192,13 +192,6 @@ def _body_read(request: HttpRequest) -> bool:
     return request.POST is not None and request.FILES is not None
 
 
-def _upload_exceeded(request: HttpRequest) -> bool:
-    return any(
-        isinstance(handler, ImportUploadLimit) and handler.exceeded
-        for handler in request.upload_handlers
-    )
-
-
 @csrf_exempt  # checked by `_contacts_import`, once the upload limit is in place
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -217,7 +210,7 @@ def _contacts_import(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method != "POST":
         form = ImportForm()
-    elif _body_read(request) and _upload_exceeded(request):
+    elif _body_read(request) and import_upload_exceeded(request):
         form = ImportForm()
         context["refusal"] = too_large_message()
         status = 413

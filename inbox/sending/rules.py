@@ -9,9 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-import phonenumbers
-
-DEFAULT_REGION = "US"
+from inbox.phones import DEFAULT_REGION, PhoneNumberInvalid, phone_number_e164
 
 
 class SendInvalid(ValueError):
@@ -24,30 +22,12 @@ class SendInvalid(ValueError):
 
 
 def phone_number_normalize(raw: str, *, field: str = "to", region: str = DEFAULT_REGION) -> str:
-    """`raw` as an E.164 number (`+16505550101`), or `SendInvalid` saying why not.
-
-    Numbers without a country code are read as `region`'s; formatting (spaces, dashes,
-    brackets, dots) is ignored.
-    """
-    text = raw.strip()
-    if not text:
-        raise SendInvalid("Enter a phone number.", field=field)
-    if len(text) > 40:
-        raise SendInvalid(f"“{text[:40]}…” is not a phone number.", field=field)
+    """`raw` as an E.164 number (`+16505550101`), or `SendInvalid` saying why not
+    (`inbox.phones`)."""
     try:
-        parsed = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise SendInvalid(
-            f"“{text}” is not a phone number. Write it with its country code, "
-            "e.g. +1 650 555 0123.",
-            field=field,
-        ) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise SendInvalid(
-            f"“{text}” is not a valid phone number: check the digits and the country code.",
-            field=field,
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number_e164(raw, region=region)
+    except PhoneNumberInvalid as invalid:
+        raise SendInvalid(invalid.message, field=field) from None
 
 
 def phone_numbers_normalize(
