@@ -28,7 +28,7 @@ class ScheduledChangeForm(forms.Form):
     )
     timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     cancel_on_reply = forms.BooleanField(
-        label="Cancel if the customer replies first", required=False
+        label="Cancel if they write first", required=False
     )
 
     def send_at_local(self) -> datetime | None:

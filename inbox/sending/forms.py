@@ -92,7 +92,7 @@ class SendLaterForm(forms.Form):
     )
     timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
     cancel_on_reply = forms.BooleanField(
-        label="Cancel if the customer replies first", required=False, initial=True
+        label="Cancel if they write first", required=False, initial=True
     )
 
     def scheduling(self) -> bool:

@@ -49,7 +49,7 @@ def schedule_in_composer(page: Any, text: str, when: datetime) -> Any:
     page.get_by_label("Message").fill(text)
     page.get_by_text("Send later", exact=True).click()
     page.get_by_label("Send at (your time zone: Europe/London)").fill(f"{when:%Y-%m-%dT%H:%M}")
-    expect(page.get_by_label("Cancel if the customer replies first")).to_be_checked()
+    expect(page.get_by_label("Cancel if they write first")).to_be_checked()
     page.get_by_role("button", name="Schedule").click()
     bubble = page.get_by_role("article").filter(has_text=text)
     expect(bubble.get_by_text(f"Scheduled for {label(when)}")).to_be_visible()
@@ -128,7 +128,7 @@ def test_send_later_on_the_new_conversation_page(
     page.get_by_role("textbox", name="Message").fill("Your <table> & chairs arrive tomorrow")
     page.get_by_text("Send later", exact=True).click()
     page.get_by_label("Send at (your time zone: Europe/London)").fill(f"{when:%Y-%m-%dT%H:%M}")
-    reply_box = page.get_by_role("checkbox", name="Cancel if the customer replies first")
+    reply_box = page.get_by_role("checkbox", name="Cancel if they write first")
     expect(reply_box).to_be_checked()
     expect(reply_box).to_have_accessible_description(
         "Any text from one of the recipients to the number it is sent from cancels it."

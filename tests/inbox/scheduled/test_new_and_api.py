@@ -69,7 +69,7 @@ def test_the_new_page_offers_send_later(bob_client: Client, rc: RunningEmulator)
 
     assert "<summary>Send later</summary>" in page
     assert 'type="datetime-local" name="send_at"' in page
-    assert "Cancel if the customer replies first" in page
+    assert "Cancel if they write first" in page
     assert "Any text from one of the recipients to the number it is sent from cancels it." in page
     assert 'name="when" value="later"' in page
 
