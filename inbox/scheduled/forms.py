@@ -27,9 +27,7 @@ class ScheduledChangeForm(forms.Form):
         },
     )
     timezone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
-    cancel_on_reply = forms.BooleanField(
-        label="Cancel if they write first", required=False
-    )
+    cancel_on_reply = forms.BooleanField(label="Cancel if they write first", required=False)
 
     def send_at_local(self) -> datetime | None:
         """The time as typed, without a zone (the service reads it in the person's)."""
