@@ -311,8 +311,8 @@ class _Changes(ABC):
                 if not queues:
                     del self.followers[mailbox]
         if not self.followers and self.task is not None:
-            self.task.cancel()
-            self.task = None
+            task, self.task = self.task, None
+            _cancel_in_its_loop(task)
 
     def tell(self, mailbox: tuple[int, int], change: _Change) -> None:
         for queue in self.followers.get(mailbox, ()):
@@ -405,6 +405,22 @@ class _PublishedChanges(_Changes):
             log.warning("Live updates: a message on %r is not a counter", channel)
             return
         self.tell((account_id, change.extension_id), change)
+
+
+def _cancel_in_its_loop(task: asyncio.Task[None]) -> None:
+    """Cancel `task` from its own loop's thread. A stream can be closed from another thread's
+    loop (Django closes a response's async iterator wherever the response is closed, e.g. a
+    synchronous client's), and a task is not safe to touch from outside its loop: once, under
+    load, that crashed the process."""
+    loop = task.get_loop()
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if loop is running:
+        task.cancel()
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(task.cancel)
 
 
 _loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], _Changes]] = (
