@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from inbox.conversations.selectors import Mailbox
+from inbox.conversations.services import audit_entry_write
 from inbox.models import AuditEntry, ConversationNote, NoteMention
 from inbox.notes.presenters import THREAD_KINDS, ThreadKey, mentioned, person_label
 from inbox.notes.selectors import note_members
@@ -58,22 +59,22 @@ def _quoted(text: str) -> str:
 def _audit(
     *,
     by: User,
+    mailbox: Mailbox,
     note: ConversationNote,
     action: AuditEntry.Action,
     detail: str,
     ip: str | None,
 ) -> None:
     conversation = note.thread_kind == "conversation"
-    AuditEntry.objects.create(
-        actor=by,
-        actor_label=AuditEntry.label_of(by),
-        ip_address=ip,
+    audit_entry_write(
+        user=by,
+        mailbox=mailbox,
         action=action,
-        account_id=note.account_id,
-        extension_id=note.extension_id,
+        outcome=AuditEntry.Outcome.DONE,
         conversation_id=note.thread_id if conversation else None,
-        message_ids=[] if conversation else [note.thread_id],
+        message_ids=() if conversation else (note.thread_id,),
         detail=detail,
+        ip_address=ip,
     )
 
 
@@ -127,6 +128,7 @@ def note_add(
     _mentions_set(note, mailbox, author=user)
     _audit(
         by=user,
+        mailbox=mailbox,
         note=note,
         action=AuditEntry.Action.NOTE_ADD,
         detail=f"Note {note.pk}: {_quoted(note.text)}",
@@ -166,6 +168,7 @@ def note_edit(
     _mentions_set(current, mailbox, author=user)
     _audit(
         by=user,
+        mailbox=mailbox,
         note=current,
         action=AuditEntry.Action.NOTE_EDIT,
         detail=f"Note {current.pk}: {_quoted(before)} became {_quoted(cleaned)}",
@@ -183,6 +186,7 @@ def note_delete(
     current = _own(note, user, "delete")
     _audit(
         by=user,
+        mailbox=mailbox,
         note=current,
         action=AuditEntry.Action.NOTE_DELETE,
         detail=f"Note {current.pk}: {_quoted(current.text)}",
