@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -301,6 +302,21 @@ def _signed_in(user: User) -> bool:
         and user.rc_account_id is not None
         and user.rc_extension_id is not None
     )
+
+
+def mailbox_people(*, mailbox: Mailbox) -> list[User]:
+    """The people who work a mailbox: a team mailbox's members and the account's admins; any
+    other mailbox, its own person only (an admin looking into someone's mailbox does not make
+    it theirs). Who a thread may be assigned to, who a note may mention."""
+    people = User.objects.filter(
+        is_active=True, rc_account_id=mailbox.account_id, rc_extension_id__isnull=False
+    )
+    if mailbox.team is not None:
+        admins = Q(rc_account_id=mailbox.account_id, role=User.Role.ADMIN)
+        people = people.filter(admins | Q(team_mailboxes=mailbox.team))
+    else:
+        people = people.filter(rc_extension_id=mailbox.extension_id)
+    return list(people.distinct().order_by("first_name", "last_name", "username", "pk"))
 
 
 def mailbox_get_for_user(*, user: User, extension_id: int) -> Mailbox:

@@ -17,7 +17,7 @@ from django.http import Http404
 from accounts.models import User
 from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import format_number
-from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
+from inbox.conversations.selectors import Mailbox, mailbox_get_for_user, mailbox_people
 from inbox.models import ConversationNote, IndexedConversation, NoteMention, TeamMailbox
 from inbox.notes.presenters import ThreadKey, excerpt
 
@@ -26,17 +26,8 @@ MENTIONS_MAX = 200  # unopened mentions the Mentions page reads at most
 
 def note_members(*, mailbox: Mailbox) -> list[User]:
     """Who may be mentioned in the mailbox's notes: those who can open it, as ownership
-    assigns. A team mailbox's members and the account's admins; any other mailbox, its own
-    person only."""
-    people = User.objects.filter(
-        is_active=True, rc_account_id=mailbox.account_id, rc_extension_id__isnull=False
-    )
-    if mailbox.team is not None:
-        admins = Q(rc_account_id=mailbox.account_id, role=User.Role.ADMIN)
-        people = people.filter(admins | Q(team_mailboxes=mailbox.team))
-    else:
-        people = people.filter(rc_extension_id=mailbox.extension_id)
-    return list(people.distinct().order_by("first_name", "last_name", "username", "pk"))
+    assigns (`mailbox_people`)."""
+    return mailbox_people(mailbox=mailbox)
 
 
 def thread_notes(*, mailbox: Mailbox, key: ThreadKey) -> list[ConversationNote]:

@@ -24,7 +24,7 @@ from accounts.models import User
 from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import PREVIEW_CHARS, TYPE_LABELS, format_number
 from inbox.conversations.queries import TYPE_FILTERS
-from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
+from inbox.conversations.selectors import Mailbox, mailbox_get_for_user, mailbox_people
 from inbox.index.selectors import index_state_get, indexed_conversations
 from inbox.models import ConversationEvent, ConversationState, IndexedConversation, TeamMailbox
 from inbox.ownership.presenters import (
@@ -76,22 +76,10 @@ def thread_events(*, mailbox: Mailbox, key: ThreadKey) -> list[ConversationEvent
 # --------------------------------------------------------------------------- assignees
 
 
-def _admins(account_id: int) -> Q:
-    return Q(rc_account_id=account_id, role=User.Role.ADMIN)
-
-
 def assignee_candidates(*, mailbox: Mailbox) -> list[User]:
-    """Who a thread of the mailbox may be assigned to: those who can open it. A team
-    mailbox's members and the account's admins; any other mailbox, its own person only (an
-    admin looking into someone's mailbox assigns to them or to nobody)."""
-    people = User.objects.filter(
-        is_active=True, rc_account_id=mailbox.account_id, rc_extension_id__isnull=False
-    )
-    if mailbox.team is not None:
-        people = people.filter(_admins(mailbox.account_id) | Q(team_mailboxes=mailbox.team))
-    else:
-        people = people.filter(rc_extension_id=mailbox.extension_id)
-    return list(people.distinct().order_by("first_name", "last_name", "username", "pk"))
+    """Who a thread of the mailbox may be assigned to: those who can open it
+    (`mailbox_people`)."""
+    return mailbox_people(mailbox=mailbox)
 
 
 def assignee_allowed(*, mailbox: Mailbox, user_id: int) -> User | None:
