@@ -74,6 +74,9 @@ class AuditEntry(models.Model):
         SEND_SCHEDULE = "send_schedule", "Scheduled a message"
         SCHEDULED_CHANGE = "scheduled_change", "Changed a scheduled message"
         SCHEDULED_CANCEL = "scheduled_cancel", "Cancelled a scheduled message"
+        CONVERSATION_EXPORT = "conversation_export", "Exported a conversation"
+        MAILBOX_EXPORT = "mailbox_export", "Exported a mailbox"
+        SEARCH_EXPORT = "search_export", "Exported search results"
 
     class Outcome(models.TextChoices):
         DONE = "done", "Done"
@@ -385,6 +388,20 @@ class MailboxSync(models.Model):
     # `index_window_start` on, complete since `indexed_at` (None: not indexed yet)
     indexed_at = models.DateTimeField(null=True, blank=True)
     index_window_start = models.DateTimeField(null=True, blank=True)
+    # the back-fill of older history (`inbox.history`): the index also holds every message
+    # created from `history_start` on (None: only the sync's window); the walk goes on from
+    # `history_cursor` (the next page's `dateTo`, page `history_page`) until RingCentral has no
+    # older message (`history_done_at`)
+    history_start = models.DateTimeField(null=True, blank=True)
+    history_cursor = models.DateTimeField(null=True, blank=True)
+    history_page = models.PositiveIntegerField(default=0)
+    history_done_at = models.DateTimeField(null=True, blank=True)
+    history_messages = models.PositiveBigIntegerField(default=0)
+    history_calls = models.PositiveIntegerField(default=0)
+    history_error = models.TextField(blank=True)
+    # nobody's RingCentral session can read the mailbox any more: what was indexed is kept
+    # (and searched), marked stale, until a session can again
+    stale_since = models.DateTimeField(null=True, blank=True)
     syncs = models.PositiveIntegerField(default=0)
     full_syncs = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -517,6 +534,10 @@ class IndexedMessage(models.Model):
     # the other parties' numbers and the mailbox's own on the message, space-separated with a
     # space at each end (" +16505550101 +14155550123 "), for the list's number filter
     numbers = models.TextField(blank=True)
+    # the words search matches: the message's `subject` (an SMS's or pager message's text).
+    # On PostgreSQL the table also has `search_vector`, a stored tsvector of it with a GIN
+    # index (migration 0014), which the model leaves out: only search's SQL reads it
+    text = models.TextField(blank=True)
     record = models.JSONField(default=dict)  # RingCentral's message record
 
     class Meta:
@@ -550,6 +571,10 @@ class IndexedConversation(models.Model):
     preview = models.CharField(max_length=200, blank=True)  # the last message's `subject`
     # [{"number": "+1…", "name": "…"}]: the other parties, named where any message names them
     parties = models.JSONField(default=list)
+    # what search matches a thread's parties by: their numbers' digits and their names,
+    # lower-case, space-separated (" 14155550123 fatima rossi "); a trigram index on
+    # PostgreSQL finds partial digits and names inside it
+    party_text = models.TextField(blank=True)
     unread_count = models.PositiveIntegerField(default=0)  # received messages not yet read
     message_count = models.PositiveIntegerField(default=0)
     # the last inbound message, which reopens a closed conversation and wakes a snoozed one

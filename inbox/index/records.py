@@ -99,3 +99,14 @@ def preview_of(message: Message) -> str:
     if shown:
         return f"{len(shown)} attachment{'s' if len(shown) != 1 else ''}"
     return ""
+
+
+def party_text_of(parties: list[dict[str, str]]) -> str:
+    """What search matches a thread's parties by (`IndexedConversation.party_text`): each
+    party's number as digits and name in lower case, space-separated, a space at each end."""
+    words: list[str] = []
+    for party in parties:
+        digits = "".join(ch for ch in party.get("number") or "" if ch.isdigit())
+        name = " ".join((party.get("name") or "").lower().split())
+        words.extend(word for word in (digits, name) if word)
+    return f" {' '.join(words)} " if words else ""

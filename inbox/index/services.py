@@ -53,6 +53,7 @@ from inbox.index.records import (
     is_alive,
     numbers_of,
     others_of,
+    party_text_of,
     preview_of,
     thread_key_of,
     version_of,
@@ -69,11 +70,11 @@ ANALYZE_AFTER = 1000
 
 MESSAGE_FIELDS = [
     "thread_kind", "thread_id", "type", "direction", "created_at", "last_modified_at",
-    "read_status", "availability", "numbers", "record",
+    "read_status", "availability", "numbers", "text", "record",
 ]  # fmt: skip
 CONVERSATION_FIELDS = [
     "last_message_id", "last_message_at", "last_type", "last_direction", "preview", "parties",
-    "unread_count", "message_count", "last_inbound_at", "updated_at",
+    "party_text", "unread_count", "message_count", "last_inbound_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -150,6 +151,7 @@ class _Row:
     read_status: str
     availability: str
     numbers: str
+    text: str
     record: dict[str, Any]
 
     @property
@@ -187,6 +189,7 @@ def _row(
         read_status=message.read_status or (old.read_status if old else ""),
         availability=message.availability or ALIVE,
         numbers=numbers_of(message),
+        text=message.subject or "",
         record=dict(message.raw),
     )
 
@@ -503,6 +506,7 @@ def _summary(
     ordered = sorted(messages, key=lambda m: (m.creation_time or now, m.id), reverse=True)
     last = ordered[0]
     inbound = [m for m in ordered if m.direction == "Inbound"]
+    parties = _parties(ordered)
     return IndexedConversation(
         account_id=account_id,
         extension_id=extension_id,
@@ -513,7 +517,8 @@ def _summary(
         last_type=last.type or "SMS",  # RingCentral's type: an MMS is an SMS, as in the filters
         last_direction=last.direction or "",
         preview=preview_of(last),
-        parties=_parties(ordered),
+        parties=parties,
+        party_text=party_text_of(parties),
         unread_count=sum(1 for m in inbound if m.read_status == "Unread"),
         message_count=len(ordered),
         last_inbound_at=inbound[0].creation_time if inbound else None,

@@ -1,0 +1,1 @@
+"""Exports: a conversation as CSV or a printable transcript; a mailbox or search results as CSV."""

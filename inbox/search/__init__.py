@@ -1,0 +1,1 @@
+"""Search across every mailbox a person may open: words, numbers and names."""
