@@ -10,6 +10,7 @@ from inbox.bulk.api_urls import urlpatterns as bulk_patterns
 from inbox.conversations.api_urls import urlpatterns as conversation_patterns
 from inbox.fax.api_urls import urlpatterns as fax_patterns
 from inbox.ownership.api_urls import urlpatterns as ownership_patterns
+from inbox.search.api_urls import urlpatterns as search_patterns
 from inbox.sending.api_urls import urlpatterns as send_patterns
 
 app_name = "api"
@@ -21,6 +22,7 @@ urlpatterns = [
 urlpatterns += conversation_patterns
 urlpatterns += send_patterns + fax_patterns + bulk_patterns
 urlpatterns += ownership_patterns
+urlpatterns += search_patterns
 
 # last: any other address under /api/ is a JSON 404, not the pages' HTML one (an address
 # holding a line break, %0A, too: `.` would not match it)
