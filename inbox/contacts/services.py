@@ -23,12 +23,12 @@ from inbox.contacts.rules import (
     number_entries_parse,
 )
 from inbox.contacts.selectors import contact_account_check, contacts_for_user, number_owners
+from inbox.csv_cells import CsvLines, csv_cell_read
+from inbox.csv_cells import csv_cell as csv_cell  # the rule's former home here still names it
 from inbox.models import AuditEntry, Contact, ContactNumber
 
 CSV_HEADER = ("name", "company", "notes", "numbers")
 CSV_NUMBER_SEPARATOR = ";"
-# what the audit log's export guards against too: a cell a spreadsheet would run as a formula
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 IMPORT_ROWS_MAX = 5000
 
 
@@ -160,37 +160,18 @@ def contact_delete(*, user: User, contact: Contact, ip_address: str | None) -> N
 # --------------------------------------------------------------------------- CSV
 
 
-def csv_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text: one starting like a formula gets a leading '
-    (as the audit log's export writes it)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_STARTS) else text
-
-
-def csv_cell_read(text: str) -> str:
-    """A cell as `csv_cell` was given it: the ' it put before a formula's start taken off."""
-    if text.startswith("'") and text[1:].startswith(CSV_FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def contacts_csv_rows(*, user: User) -> Iterator[str]:
     """The account's contacts as CSV lines (header first): name, company, notes, and the
     numbers separated by ";", each with its label in brackets."""
-    writer = csv.writer(_Echo())
+    lines = CsvLines()  # cells a spreadsheet would run as formulas are written as text
     contacts = contacts_for_user(user=user)
-    yield writer.writerow(CSV_HEADER)
+    yield lines.line(CSV_HEADER)
     for contact in contacts.iterator(chunk_size=500):
         numbers = f"{CSV_NUMBER_SEPARATOR} ".join(
             NumberEntry(n.number, n.label).as_text for n in contact.numbers.all()
         )
         row = [contact.name, contact.company, contact.notes, numbers]
-        yield writer.writerow([csv_cell(cell) for cell in row])
+        yield lines.line(row)
 
 
 def contacts_export_record(*, user: User, ip_address: str | None) -> None:
