@@ -87,6 +87,26 @@ app.conf.beat_schedule["scheduled-sends-release"] = {
     "schedule": 15.0,
     "options": app.conf.beat_schedule["sends-recover"]["options"],
 }
+# The history back-fill (inbox.history) calls RingCentral at a low priority: its tasks go to a
+# queue of their own, where they never wait in front of a send or a sync (exact names win over
+# the `rc_*` pattern above), and beat starts or continues the back-fills that are due.
+_history_queue = settings.HISTORY_TASK_QUEUE or "history"
+_history_options = {
+    "queue": _history_queue,
+    "exchange": _history_queue,
+    "routing_key": _history_queue,
+}
+app.conf.task_queues["history"] = {"exchange": "history", "routing_key": "history"}
+app.conf.task_routes = {
+    "inbox.history.tasks.rc_history_step": _history_options,
+    "inbox.history.tasks.mailboxes_history_due": _history_options,
+    **app.conf.task_routes,
+}
+app.conf.beat_schedule["history-due"] = {
+    "task": "inbox.history.tasks.mailboxes_history_due",
+    "schedule": float(settings.HISTORY_EVERY),
+    "options": _history_options,
+}
 # Each feature of the inbox keeps its tasks in its own `tasks` module.
 app.autodiscover_tasks()
 app.autodiscover_tasks(
@@ -98,6 +118,7 @@ app.autodiscover_tasks(
         "inbox.ops",
         "inbox.ownership",
         "inbox.scheduled",
+        "inbox.history",
     ],
     related_name="tasks",
 )

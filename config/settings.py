@@ -256,6 +256,18 @@ LIVE_SUBSCRIPTION_TTL = env_int("LIVE_SUBSCRIPTION_TTL", default=604800)
 # it at their own worker.
 LIVE_TASK_QUEUE = env_str("LIVE_TASK_QUEUE")
 
+# --- History back-fill (inbox.history) -------------------------------------------------------
+
+# The queue of every task of the history back-fill; blank: the route table of config/celery.py
+# (the `history` queue, apart from sends and syncs). Tests point it at their own worker.
+HISTORY_TASK_QUEUE = env_str("HISTORY_TASK_QUEUE")
+# Seconds between Celery beat's rounds that start or continue back-fills and mark mailboxes
+# nobody's session can read any more as stale.
+HISTORY_EVERY = env_int("HISTORY_EVERY", default=60)
+# Seconds between two re-checks of a back-filled history for messages deleted, purged or
+# restored elsewhere (in RingCentral's own apps); each is a call or two of the Light group.
+HISTORY_RECHECK_EVERY = env_int("HISTORY_RECHECK_EVERY", default=6 * 3600)
+
 # --- RingCentral ----------------------------------------------------------------------------
 
 # The defaults point at the local emulator and its demo app.

@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Sequence
 
+from emulator.archive import add_archive_parser
 from emulator.config import Config
 from emulator.faults import FaultPlan, Latency, throttle_end
 from emulator.inject import add_inject_parser
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     creds.set_defaults(handler=run_credentials)
 
     add_inject_parser(commands, default_db=DEFAULT_DB)
+    add_archive_parser(commands, default_db=DEFAULT_DB)
     return parser
 
 

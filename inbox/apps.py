@@ -9,6 +9,7 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:
         # Features plug into the ones below them here, so that imports run one way only.
+        import inbox.history.receivers  # a disconnected team mailbox keeps its index, stale
         import inbox.live.receivers
         import inbox.optout.receivers  # a customer's STOP or START changes their opt-out
         import inbox.ownership.receivers  # new messages reopen closed conversations

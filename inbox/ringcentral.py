@@ -124,6 +124,26 @@ def team_mailbox_of(*, account_id: int, extension_id: int) -> TeamMailbox | None
     )
 
 
+def mailbox_user(*, account_id: int, extension_id: int) -> User | RingCentralCredential | None:
+    """Whose RingCentral session background work on the mailbox (its sync, its history's
+    back-fill) uses: a team mailbox's own (None when it no longer works), else its own user's,
+    else (a mailbox an admin has open) a connected admin's of the same account. None: nobody's
+    session can read the mailbox now."""
+    team = team_mailbox_of(account_id=account_id, extension_id=extension_id)
+    if team is not None:
+        connected = team.credential.status == RingCentralCredential.Status.CONNECTED
+        return team.credential if connected else None
+    connected_users = User.objects.filter(
+        rc_account_id=account_id,
+        is_active=True,
+        rc_credential__status=RingCentralCredential.Status.CONNECTED,
+    )
+    own = connected_users.filter(rc_extension_id=extension_id).first()
+    if own is not None:
+        return own
+    return connected_users.filter(role=User.Role.ADMIN).order_by("pk").first()
+
+
 def caller_for(user: User, *, account_id: int, extension_id: int) -> Caller:
     """How `user` calls RingCentral about the mailbox (account id, extension id): as the team
     mailbox when the extension is connected as one, as themselves otherwise. Access is not

@@ -7,8 +7,10 @@ list (ownership's views). Nothing here calls RingCentral.
 emulator's decisions where the sources are silent): with `distinctConversations`, the newest
 *matching* message of each thread, newest first by `creationTime` then id; `messageType`
 `SMS` covers MMS (an MMS is an SMS record); `readStatus` and `direction` as given;
-`dateFrom` ≤ `creationTime` ≤ `dateTo` (default: now); `phoneNumber` an exact match among
-every number on the message, the mailbox's own too; `Alive` messages only; paging with a total.
+`dateFrom` ≤ `creationTime` ≤ `dateTo` (default: now); `phoneNumber` a whole number as
+RingCentral matches it (any number on the message, the mailbox's own too), or a part of one,
+which RingCentral cannot be asked for, inside the number of one of the thread's other parties
+(as search matches it); `Alive` messages only; paging with a total.
 The list without filters (the inbox's first page) reads the conversation rows instead of the
 messages: a thread's newest message in a window open towards now is its last message, so
 those rows, ordered by their last message, are the answer — one indexed query however large
@@ -33,24 +35,38 @@ from rcapi import Message
 
 @dataclass(frozen=True)
 class IndexState:
-    """Whether the mailbox's index is complete, and from which moment on it holds messages."""
+    """Whether the mailbox's index is complete, and from which moment on it holds messages:
+    the sync's window (`window_start`, its FSync's) and, below it, what the back-fill of the
+    mailbox's older history has reached (`history_start`, `inbox.history`)."""
 
     indexed_at: datetime | None = None
     window_start: datetime | None = None
+    history_start: datetime | None = None
 
     @property
     def indexed(self) -> bool:
         return self.indexed_at is not None and self.window_start is not None
 
+    @property
+    def start(self) -> datetime | None:
+        """The index's real start: every message created from then on is in it (the earlier
+        of the window's start and the back-fill's)."""
+        if not self.indexed or self.window_start is None:
+            return None
+        if self.history_start is None:
+            return self.window_start
+        return min(self.window_start, self.history_start)
+
     def covers(self, date_from: datetime) -> bool:
         """Whether a window starting at `date_from` lies within the index."""
-        return self.indexed and self.window_start is not None and date_from >= self.window_start
+        start = self.start
+        return start is not None and date_from >= start
 
 
 def index_state_get(*, account_id: int, extension_id: int) -> IndexState:
     found = (
         MailboxSync.objects.filter(account_id=account_id, extension_id=extension_id)
-        .values_list("indexed_at", "index_window_start")
+        .values_list("indexed_at", "index_window_start", "history_start")
         .first()
     )
     return IndexState(*found) if found else IndexState()
@@ -98,7 +114,21 @@ def _matching(
     if read_status:
         messages = messages.filter(read_status__in=read_status)
     if phone_number:
-        messages = messages.filter(numbers__contains=f" {phone_number} ")
+        # a whole number matches as RingCentral's `phoneNumber` does: any number on the
+        # message, the mailbox's own too; a part of one ("415", "555-01") as search does: the
+        # digits inside the number of one of the thread's other parties (the mailbox's own
+        # number would otherwise match every thread for the digits of its area code)
+        digits = "".join(ch for ch in phone_number if ch.isdigit())
+        if not digits:
+            return messages.none()
+        parties = IndexedConversation.objects.filter(
+            account_id=OuterRef("account_id"),
+            extension_id=OuterRef("extension_id"),
+            thread_kind=OuterRef("thread_kind"),
+            thread_id=OuterRef("thread_id"),
+            party_text__contains=digits,
+        )
+        messages = messages.filter(Q(numbers__contains=f" +{digits} ") | Exists(parties))
     return messages
 
 
@@ -344,3 +374,22 @@ def index_thread(
     if not records or len(records) > limit:
         return None
     return [Message.from_json(record) for record in records]
+
+
+def index_thread_newer(
+    *, account_id: int, extension_id: int, thread: ThreadKey, created: datetime, message_id: int
+) -> int:
+    """How many of the thread's `Alive` messages come after the message (`created`,
+    `message_id`) in RingCentral's newest-first order: where it stands in the thread's pages.
+    True when the index holds every message from `created` on (`IndexState.covers`)."""
+    return (
+        IndexedMessage.objects.filter(
+            account_id=account_id,
+            extension_id=extension_id,
+            thread_kind=thread[0],
+            thread_id=thread[1],
+            availability=ALIVE,
+        )
+        .filter(Q(created_at__gt=created) | Q(created_at=created, message_id__gt=message_id))
+        .count()
+    )

@@ -4,11 +4,13 @@ row per thread, summed up from its messages.
 
 The rules `index_apply` follows, for each sync the mailbox's sync (`inbox.live.sync`) made:
 
-* **FSync.** The index becomes exactly the FSync's answer: messages RingCentral no longer
-  gives (deleted meanwhile, or from an earlier, wider window) are removed, and the index's
-  window starts where the FSync's did (`MailboxSync.index_window_start`, `indexed_at`, set in
-  the same transaction: a list never reads a half-built index). This is also the rebuild after
-  RingCentral refused a sync token (MSG-333).
+* **FSync.** The index's window becomes exactly the FSync's answer: stored messages created
+  from the FSync's window start on that RingCentral no longer gives (deleted meanwhile) are
+  removed, and the index's window starts where the FSync's did
+  (`MailboxSync.index_window_start`, `indexed_at`, set in the same transaction: a list never
+  reads a half-built index). Rows of messages created before the window are the back-filled
+  history (below) and stay. This is also the rebuild after RingCentral refused a sync token
+  (MSG-333). Only the threads it changed are summed up again (every thread on a first fill).
 * **ISync.** Each record replaces the stored one when it is newer (`lastModifiedTime`); an
   older or equal one is a repeat (ISync overlaps the previous sync by a few seconds and may
   repeat records) and changes nothing. A `Deleted` or `Purged` record keeps its row, with that
@@ -16,9 +18,20 @@ The rules `index_apply` follows, for each sync the mailbox's sync (`inbox.live.s
   cannot bring it back; the next FSync removes such rows. RingCentral may send a removal with
   its id and availability only (§11): what it leaves out is kept from the stored row, and a
   removal without `lastModifiedTime` counts as made at the sync's time.
-* **The window.** The index holds the messages created from the window's start on. Records of
-  older messages, which an ISync may carry, are not kept: the lists read RingCentral for
-  windows older than the index's anyway.
+* **The window and the history.** The index holds the messages created from its start on: the
+  earlier of the window's start and `MailboxSync.history_start`, down to which the back-fill
+  of older history (`index_history_apply`, driven by `inbox.history`) has reached. An ISync's
+  records of messages created from that start on are applied; older ones are not kept (the
+  lists read RingCentral for windows older than the index's anyway), except while a back-fill
+  is under way: it is going to reach them, and a record kept now is a newer version than the
+  one the back-fill's page may have read a moment before, which then cannot replace it.
+* **Back-fill.** `index_history_apply` writes a page of older history by the same rule as an
+  ISync (a newer version wins, an equal one is a repeat), records of every availability
+  (deleted history stays known as deleted), and moves `history_start` down in the same
+  transaction. A page only adds messages older than what the index holds, so the threads it
+  reaches are summed up from their stored row and the page's messages, without reading the
+  thread's other messages back (a thread of 100,000 messages costs a page what a thread of
+  one does); a thread where the page replaced a stored row is computed again whole.
 * **Threads.** The conversation rows of every thread a sync touched are computed again from
   the thread's `Alive` messages; a thread left with none loses its row.
 
@@ -31,6 +44,9 @@ and unique constraints with upserts keep one row per message and per thread.
 After the commit, `inbox.signals.messages_indexed` names the threads that received a new
 inbound message (not on the first FSync of a mailbox, which only fills the index);
 `inbound_messages_indexed` gives those new received messages' records, the first FSync's too.
+Back-filled history sends neither: it is not news, and its keywords would come newest first
+(opt-out applies STOP and START oldest first, and a START lifts only an opt-out it finds, so a
+STOP of years ago read after the window's later START would opt the customer out again).
 """
 
 from __future__ import annotations
@@ -40,11 +56,12 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Lookup, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from inbox.index.records import (
@@ -107,6 +124,29 @@ class _Stored:
     read_status: str
 
 
+if TYPE_CHECKING:
+    _IntLookup = Lookup[int]
+else:
+    _IntLookup = Lookup  # generic in django-stubs only
+
+
+class _AnyOf(_IntLookup):
+    """`column = ANY(%s)` with a list (PostgreSQL's array parameter): a page's thousand ids in
+    one parameter, planned once, where `IN` takes a parameter each (`message_id` of the
+    messages, `thread_id` of the conversations)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any) -> tuple[str, Any]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))  # the list: one array
+
+
+IndexedMessage._meta.get_field("message_id").register_lookup(_AnyOf)
+IndexedConversation._meta.get_field("thread_id").register_lookup(_AnyOf)
+
+
 def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), BATCH):
         yield items[start : start + BATCH]
@@ -125,9 +165,12 @@ def _stored(messages: QuerySet[IndexedMessage], ids: Sequence[int] | None) -> di
         "message_id", "pk", "thread_kind", "thread_id", "last_modified_at", "availability",
         "type", "direction", "created_at", "read_status",
     )  # fmt: skip
-    chunks = (
-        [messages] if ids is None else [messages.filter(message_id__in=c) for c in _batches(ids)]
-    )
+    if ids is None:
+        chunks = [messages]
+    elif connection.vendor == "postgresql":
+        chunks = [messages.filter(**{"message_id__any_of": list(ids)})]
+    else:
+        chunks = [messages.filter(message_id__in=c) for c in _batches(ids)]
     found: dict[int, _Stored] = {}
     for chunk in chunks:
         for row in chunk.values_list(*columns):
@@ -235,6 +278,40 @@ def _not_older(message: Message, than: Message) -> bool:
     return mine is None or theirs is None or mine >= theirs
 
 
+_HISTORY_UNSTARTED: dict[str, Any] = {
+    "history_start": None,
+    "history_cursor": None,
+    "history_page": 0,
+    "history_done_at": None,
+    "history_messages": 0,
+    "history_calls": 0,
+    "history_error": "",
+}
+
+
+def index_start_of(state: MailboxSync) -> datetime | None:
+    """From which moment on the mailbox's index holds every message (None: not indexed): the
+    earlier of the sync's window start and the back-fill's `history_start`."""
+    if state.indexed_at is None or state.index_window_start is None:
+        return None
+    if state.history_start is None:
+        return state.index_window_start
+    return min(state.index_window_start, state.history_start)
+
+
+def _kept_from(state: MailboxSync, window_start: datetime, *, full: bool) -> datetime | None:
+    """The creation time from which a sync's records are kept (None: all of them). An FSync
+    answers for its window; an ISync's records are kept from the index's start on, all of
+    them while a back-fill is under way (see the module's description)."""
+    if full:
+        return window_start
+    if state.history_cursor is not None and state.history_done_at is None:
+        return None
+    if state.history_start is None:
+        return window_start
+    return min(window_start, state.history_start)
+
+
 def index_apply(
     *,
     account_id: int,
@@ -257,12 +334,18 @@ def index_apply(
         )
         first_fill = state.indexed_at is None
         messages = _mailbox(IndexedMessage, account_id, extension_id)
+        keep_from = _kept_from(state, window_start, full=full)
         incoming = [
             m
             for m in _unique(records)
-            if m.creation_time is None or m.creation_time >= window_start
+            if m.creation_time is None or keep_from is None or m.creation_time >= keep_from
         ]
-        stored = _stored(messages, None if full else [m.id for m in incoming])
+        if full:
+            # the FSync's answer stands for its window only: older rows are the history
+            window = messages.filter(Q(created_at__gte=window_start) | Q(created_at__isnull=True))
+            stored = _stored(window, None)
+        else:
+            stored = _stored(messages, [m.id for m in incoming])
 
         rows: list[_Row] = []
         replaced: list[int] = []
@@ -308,12 +391,14 @@ def index_apply(
             # a new window: which threads it holds whole is learned again
             _mailbox(IndexedConversation, account_id, extension_id).update(whole=False)
         threads = _threads_recompute(
-            account_id, extension_id, None if full else touched, current, now
+            account_id, extension_id, None if first_fill else touched, current, now
         )
         if full:
-            MailboxSync.objects.filter(pk=state.pk).update(
-                indexed_at=now, index_window_start=window_start
-            )
+            fields: dict[str, Any] = {"indexed_at": now, "index_window_start": window_start}
+            if first_fill:
+                # a new index has no back-filled history, whatever an earlier one had
+                fields.update(_HISTORY_UNSTARTED)
+            MailboxSync.objects.filter(pk=state.pk).update(**fields)
             if len(rows) >= ANALYZE_AFTER:
                 transaction.on_commit(_statistics_refresh)
         if new_inbound and not first_fill:
@@ -392,23 +477,114 @@ def index_local_change(
     return len(changed)
 
 
+@dataclass(frozen=True)
+class HistoryOutcome:
+    """What one page of back-filled history changed."""
+
+    indexed: bool = True  # False: the mailbox has no complete index to add history to
+    written: int = 0  # message rows inserted or replaced
+    added: int = 0  # of which messages the index had not held
+    threads: int = 0  # conversation rows written
+    seconds: float = 0.0
+
+
+def index_history_apply(
+    *,
+    account_id: int,
+    extension_id: int,
+    records: Sequence[Message],
+    down_to: datetime | None,
+    refresh_statistics: bool = False,
+) -> HistoryOutcome:
+    """Write a page of the mailbox's older history (`listMessages` records, of any
+    availability) into its index, and, with `down_to`, record that the index now holds every
+    message created from `down_to` on (`MailboxSync.history_start` moves down to it, never
+    up). Without `down_to` the records are applied alone (the periodic re-check of deleted
+    history). See the module's description for the rules; `refresh_statistics` has
+    PostgreSQL look at the tables again after the commit (a mailbox that grew a lot)."""
+    started = time.perf_counter()
+    now = timezone.now()
+    with transaction.atomic():
+        state = (
+            MailboxSync.objects.select_for_update()
+            .filter(account_id=account_id, extension_id=extension_id)
+            .first()
+        )
+        start = index_start_of(state) if state is not None else None
+        if state is None or start is None:
+            return HistoryOutcome(indexed=False)
+        if connection.vendor == "postgresql":
+            # the commit need not wait for the disk: a page lost to a crash is read again,
+            # as `history_start` (and the walk's cursor, in the same transaction) is lost too
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        incoming = _unique(records)
+        stored = _stored(
+            _mailbox(IndexedMessage, account_id, extension_id), [m.id for m in incoming]
+        )
+        rows: list[_Row] = []
+        replaced: list[int] = []
+        current: dict[int, Message] = {}
+        added: dict[ThreadKey, list[Message]] = {}  # new Alive messages, by thread
+        rewritten: set[ThreadKey] = set()  # threads where a stored row was replaced
+        for message in incoming:
+            old = stored.get(message.id)
+            if old is not None and old.version is not None:
+                version = version_of(message) or now
+                if version < old.version:
+                    continue  # the sync already holds a newer version
+                if version == old.version and (message.availability or ALIVE) == old.availability:
+                    continue  # a repeat: the page boundary, or the window's own messages
+            row = _row(account_id, extension_id, message, old, now)
+            rows.append(row)
+            current[message.id] = message
+            if old is not None:
+                replaced.append(old.pk)
+                rewritten.update((row.thread, old.thread))
+            elif row.availability == ALIVE:
+                added.setdefault(row.thread, []).append(message)
+        _messages_write(rows, replaced)
+        threads = _threads_extend(
+            account_id,
+            extension_id,
+            {key: found for key, found in added.items() if key not in rewritten},
+            now,
+        )
+        if rewritten:
+            threads += _threads_recompute(account_id, extension_id, rewritten, current, now)
+        if down_to is not None and down_to < start:
+            MailboxSync.objects.filter(pk=state.pk).update(history_start=down_to)
+        if refresh_statistics:
+            transaction.on_commit(_statistics_refresh)
+    outcome = HistoryOutcome(
+        written=len(rows),
+        added=len(rows) - len(replaced),
+        threads=threads,
+        seconds=time.perf_counter() - started,
+    )
+    log.info(
+        "Indexed history of extension %s: %d written (%d new), %d threads, %.3f s",
+        extension_id, outcome.written, outcome.added, outcome.threads, outcome.seconds,
+    )  # fmt: skip
+    return outcome
+
+
 def index_thread_whole(
     *, account_id: int, extension_id: int, thread: ThreadKey, oldest: datetime | None
 ) -> bool:
     """A thread was just read whole from RingCentral and its oldest message was created at
-    `oldest`: when that lies within the index's window, the index holds every message of the
-    thread (the FSync took all from the window's start, every sync since brings the rest), and
-    the thread is shown from the index from now on. Whether it now is."""
+    `oldest`: when that lies within the index (from its start, `index_start_of`: the window's
+    or, below it, the back-filled history's), the index holds every message of the thread (the
+    FSync took all from the window's start, the back-fill all older ones down to its start,
+    every sync since brings the rest), and the thread is shown from the index from now on.
+    Whether it now is."""
     if oldest is None:
         return False
-    window_start = (
-        MailboxSync.objects.filter(
-            account_id=account_id, extension_id=extension_id, indexed_at__isnull=False
-        )
-        .values_list("index_window_start", flat=True)
-        .first()
-    )
-    if window_start is None or oldest < window_start:
+    state = MailboxSync.objects.filter(
+        account_id=account_id, extension_id=extension_id, indexed_at__isnull=False
+    ).first()
+    start = index_start_of(state) if state is not None else None
+    if start is None or oldest < start:
         return False
     _mailbox(IndexedConversation, account_id, extension_id).filter(
         thread_kind=thread[0], thread_id=thread[1], whole=False
@@ -465,13 +641,7 @@ def _threads_recompute(
         _summary(account_id, extension_id, key, [loaded[i] for i in ids], now)
         for key, ids in members.items()
     ]
-    IndexedConversation.objects.bulk_create(
-        summaries,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["account_id", "extension_id", "thread_kind", "thread_id"],
-        update_fields=CONVERSATION_FIELDS,
-    )
+    _conversations_write(summaries, now)
     conversations = _mailbox(IndexedConversation, account_id, extension_id)
     empty = [
         pk
@@ -483,6 +653,129 @@ def _threads_recompute(
     for chunk in _batches(empty):
         IndexedConversation.objects.filter(pk__in=chunk).delete()
     return len(summaries) + len(empty)
+
+
+CONVERSATION_KEY = ["account_id", "extension_id", "thread_kind", "thread_id"]
+# what a write gives every row; `whole` only to new ones (an upsert keeps a stored row's)
+CONVERSATION_COLUMNS = [*CONVERSATION_KEY, *CONVERSATION_FIELDS, "whole"]
+CONVERSATION_STAGE = "inbox_indexedconversation_stage"  # a temporary table of the session
+# a stored row as `_Summary` holds it
+SUMMARY_COLUMNS = [c for c in CONVERSATION_COLUMNS if c != "updated_at"]
+
+
+def _conversations_write(rows: list[_Summary], now: datetime) -> None:
+    """Store `rows`, each in place of the stored row of its thread (an upsert). On PostgreSQL
+    the rows are copied into a temporary table of the session (`COPY`, emptied at commit) and
+    upserted from it in one statement: a page of 1,000 threads in a fraction of the time an
+    upsert's parameters take to build. Elsewhere, one upsert per batch."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        IndexedConversation.objects.bulk_create(
+            [row.model(now) for row in rows],
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=CONVERSATION_KEY,
+            update_fields=CONVERSATION_FIELDS,
+        )
+        return
+    quote = connection.ops.quote_name
+    table, stage = quote(IndexedConversation._meta.db_table), quote(CONVERSATION_STAGE)
+    columns = ", ".join(quote(c) for c in CONVERSATION_COLUMNS)
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in CONVERSATION_FIELDS)
+    key = ", ".join(quote(c) for c in CONVERSATION_KEY)
+    # one transaction (the caller's, or its own): the stage is emptied at each commit
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608 (names are ours)  # nosec B608
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"DELETE FROM {stage}")  # noqa: S608 (a name of ours)  # nosec B608
+        with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row.copy_values(now))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} "  # noqa: S608 (names are ours)  # nosec B608
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        )
+
+
+def _threads_extend(
+    account_id: int, extension_id: int, added: dict[ThreadKey, list[Message]], now: datetime
+) -> int:
+    """The conversation rows of threads that gained the `added` (Alive) messages and lost
+    nothing: each stored row merged with a summary of its new messages (counts added, the
+    newer last message, the newer messages' parties first), or made from them alone for a
+    thread the index held no row of. Nothing of the threads' other messages is read."""
+    if not added:
+        return 0
+    held: dict[ThreadKey, _Summary] = {}
+    conversations = _mailbox(IndexedConversation, account_id, extension_id)
+    ids = sorted({thread_id for _, thread_id in added})
+    chunks = (
+        [conversations.filter(**{"thread_id__any_of": ids})]
+        if connection.vendor == "postgresql"
+        else [conversations.filter(thread_id__in=chunk) for chunk in _batches(ids)]
+    )
+    for chunk in chunks:
+        for values in chunk.values_list(*SUMMARY_COLUMNS):
+            row = _Summary(*values)
+            key = (row.thread_kind, row.thread_id)
+            if key in added:
+                held[key] = row
+    summaries = []
+    for key, messages in added.items():
+        stored_row = held.get(key)
+        fresh = _summary(account_id, extension_id, key, messages, now, text=stored_row is None)
+        summaries.append(fresh if stored_row is None else _merged(stored_row, fresh))
+    _conversations_write(summaries, now)
+    return len(summaries)
+
+
+def _merged(held: _Summary, fresh: _Summary) -> _Summary:
+    """One thread's row summing up the messages of `held` and, disjoint from them, `fresh`."""
+
+    def last(row: _Summary) -> tuple[datetime, int]:
+        return (row.last_message_at or datetime.min.replace(tzinfo=UTC), row.last_message_id)
+
+    newer, older = (fresh, held) if last(fresh) > last(held) else (held, fresh)
+    parties = _parties_merged(newer.parties, older.parties)
+    # the usual page: older messages of the same parties, named already (nothing to redo)
+    text = held.party_text if parties == held.parties else party_text_of(parties)
+    inbound = [at for at in (held.last_inbound_at, fresh.last_inbound_at) if at is not None]
+    return _Summary(
+        account_id=held.account_id,
+        extension_id=held.extension_id,
+        thread_kind=held.thread_kind,
+        thread_id=held.thread_id,
+        last_message_id=newer.last_message_id,
+        last_message_at=newer.last_message_at,
+        last_type=newer.last_type,
+        last_direction=newer.last_direction,
+        preview=newer.preview,
+        parties=parties,
+        party_text=text,
+        unread_count=held.unread_count + fresh.unread_count,
+        message_count=held.message_count + fresh.message_count,
+        last_inbound_at=max(inbound) if inbound else None,
+        whole=held.whole,
+    )
+
+
+def _parties_merged(first: Any, then: Any) -> list[dict[str, str]]:
+    """Parties of newer messages (`first`) before those of older ones, each named by the
+    newest that names it (as `_parties` orders and names them)."""
+    found: dict[str, dict[str, str]] = {}
+    for parties in (first, then):
+        for party in parties if isinstance(parties, list) else []:
+            if not isinstance(party, dict) or not party.get("number"):
+                continue
+            entry = found.setdefault(
+                str(party["number"]), {"number": str(party["number"]), "name": ""}
+            )
+            if not entry["name"] and party.get("name"):
+                entry["name"] = str(party["name"])
+    return list(found.values())
 
 
 def _in_threads(
@@ -500,14 +793,59 @@ def _in_threads(
                 yield row
 
 
+@dataclass(slots=True)
+class _Summary:
+    """The columns of one `IndexedConversation` a write gives (`CONVERSATION_COLUMNS`): what
+    a thread's messages sum up to, without a model instance (a page builds a thousand)."""
+
+    account_id: int
+    extension_id: int
+    thread_kind: str
+    thread_id: int
+    last_message_id: int
+    last_message_at: datetime | None
+    last_type: str
+    last_direction: str
+    preview: str
+    parties: list[dict[str, str]]
+    party_text: str
+    unread_count: int
+    message_count: int
+    last_inbound_at: datetime | None
+    whole: bool = False
+
+    def model(self, now: datetime) -> IndexedConversation:
+        return IndexedConversation(
+            **{c: getattr(self, c) for c in CONVERSATION_COLUMNS if c != "updated_at"},
+            updated_at=now,
+        )
+
+    def copy_values(self, now: datetime) -> tuple[Any, ...]:
+        """The columns' values for `COPY`, the parties as JSON text."""
+        return tuple(
+            json.dumps(self.parties) if column == "parties"
+            else now if column == "updated_at"
+            else getattr(self, column)
+            for column in CONVERSATION_COLUMNS
+        )  # fmt: skip
+
+
 def _summary(
-    account_id: int, extension_id: int, key: ThreadKey, messages: list[Message], now: datetime
-) -> IndexedConversation:
+    account_id: int,
+    extension_id: int,
+    key: ThreadKey,
+    messages: list[Message],
+    now: datetime,
+    *,
+    text: bool = True,
+) -> _Summary:
+    """The thread's row from its (Alive) `messages`; without `text`, no `party_text` (a summary
+    merged into a stored row next, which computes its own)."""
     ordered = sorted(messages, key=lambda m: (m.creation_time or now, m.id), reverse=True)
     last = ordered[0]
     inbound = [m for m in ordered if m.direction == "Inbound"]
     parties = _parties(ordered)
-    return IndexedConversation(
+    return _Summary(
         account_id=account_id,
         extension_id=extension_id,
         thread_kind=key[0],
@@ -518,7 +856,7 @@ def _summary(
         last_direction=last.direction or "",
         preview=preview_of(last),
         parties=parties,
-        party_text=party_text_of(parties),
+        party_text=party_text_of(parties) if text else "",
         unread_count=sum(1 for m in inbound if m.read_status == "Unread"),
         message_count=len(ordered),
         last_inbound_at=inbound[0].creation_time if inbound else None,

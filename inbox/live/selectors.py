@@ -32,7 +32,7 @@ from rcapi.operations import GROUPS
 
 log = logging.getLogger(__name__)
 
-BROKER_QUEUES = ("ringcentral", "default")
+BROKER_QUEUES = ("ringcentral", "default", "history")
 
 
 def subscription_for_hook(*, hook_id: uuid.UUID) -> MailboxSubscription | None:

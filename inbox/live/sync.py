@@ -15,8 +15,11 @@ seconds, so a record counts as a change only when its `lastModifiedTime` differs
 last seen (`MailboxSync.recent_versions`).
 
 Every sync's records go into the mailbox's conversation index (`inbox.index`), which the lists
-read: an FSync rebuilds it, an ISync applies its changes. A mailbox whose index is not complete
-yet (never synced, or synced before the index existed) gets an FSync whatever its token.
+read: an FSync rebuilds its window, an ISync applies its changes. A mailbox whose index is not
+complete yet (never synced, or synced before the index existed) gets an FSync whatever its
+token. Older history is back-filled beside the sync (`inbox.history`). A mailbox nobody's
+session can read any more keeps its index, marked stale (`MailboxSync.stale_since`), until a
+sync succeeds again.
 
 When anything changed, the mailbox's cached list and thread answers are dropped, its change
 counter goes up (pages then fetch themselves again), and sends whose RingCentral message
@@ -53,11 +56,12 @@ from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, mailbox_cache_drop
 from inbox.conversations.party_names import party_names_learn
 from inbox.conversations.presenters import message_view
+from inbox.history.services import mailbox_stale_mark
 from inbox.index.services import index_apply
 from inbox.live.sends import sends_apply_records
 from inbox.models import MailboxSubscription, MailboxSync
 from inbox.queueing import task_enqueue
-from inbox.ringcentral import team_mailbox_of
+from inbox.ringcentral import mailbox_user
 from rcapi import Message, Rejected, RingCentralClient, RingCentralError, SyncResult
 from rcapi.errors import SYNC_TOKEN_INVALID
 
@@ -249,25 +253,6 @@ class SyncOutcome:
     index_seconds: float = 0.0  # of which applying the records to the conversation index
 
 
-def mailbox_user(*, account_id: int, extension_id: int) -> User | RingCentralCredential | None:
-    """Whose RingCentral session syncs the mailbox: a team mailbox's own (None when it no
-    longer works), else its own user's, else (a mailbox an admin has open) a connected
-    admin's of the same account."""
-    team = team_mailbox_of(account_id=account_id, extension_id=extension_id)
-    if team is not None:
-        connected = team.credential.status == RingCentralCredential.Status.CONNECTED
-        return team.credential if connected else None
-    connected_users = User.objects.filter(
-        rc_account_id=account_id,
-        is_active=True,
-        rc_credential__status=RingCentralCredential.Status.CONNECTED,
-    )
-    own = connected_users.filter(rc_extension_id=extension_id).first()
-    if own is not None:
-        return own
-    return connected_users.filter(role=User.Role.ADMIN).order_by("pk").first()
-
-
 def mailbox_sync(*, account_id: int, extension_id: int, spaced: bool = False) -> SyncOutcome:
     """Sync the mailbox once (see the module's description). Returns what happened; a sync
     that finds another one running, or (`spaced`, as the worker's are) one that started less
@@ -308,6 +293,8 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         MailboxSync.objects.filter(pk=state.pk).update(
             last_error="Nobody with a working RingCentral session can read this mailbox."
         )
+        # what the index holds stays, marked stale, until a session can read it again
+        mailbox_stale_mark(account_id=account_id, extension_id=extension_id)
         return SyncOutcome(ran=False)
     started = timezone.now()
     window_start = sync_window_start(started)
@@ -317,6 +304,7 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         result, full = _sync_call(user, extension_id, token, window_start)
     except ReconnectRequired as exc:
         MailboxSync.objects.filter(pk=state.pk).update(last_error=str(exc))
+        mailbox_stale_mark(account_id=account_id, extension_id=extension_id)
         return SyncOutcome(ran=False)
     except RingCentralError as exc:
         log.info("Syncing extension %s failed: %s", extension_id, exc)
@@ -349,6 +337,7 @@ def _sync_locked(account_id: int, extension_id: int) -> SyncOutcome:
         "syncs": F("syncs") + 1,
         "recent_versions": _recent(state.recent_versions if not full else {}, records),
         "last_error": "",
+        "stale_since": None,  # a session reads the mailbox again
     }
     if full:
         fields.update(full_synced_at=now, full_syncs=F("full_syncs") + 1)

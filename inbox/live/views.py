@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from inbox.conversations import selectors
+from inbox.history.selectors import history_progress
 from inbox.live.selectors import live_counter_get, ops_report_for_user, subscription_for_hook
 from inbox.live.subscriptions import token_matches
 from inbox.live.sync import mailbox_event_record, mailbox_viewed
@@ -102,6 +103,13 @@ def live_state(request: HttpRequest, extension_id: int) -> JsonResponse:
 @never_cache
 def ops(request: HttpRequest) -> HttpResponse:
     """How the live inbox is doing, per mailbox of the admin's account, with each mailbox's
-    rate budget read from the budget itself (no RingCentral call). Agents get a 404."""
-    report = ops_report_for_user(user=_user(request))
-    return render(request, "inbox/live/ops.html", {"report": report})
+    rate budget read from the budget itself and the back-fill of its history (no RingCentral
+    call). Agents get a 404."""
+    user = _user(request)
+    report = ops_report_for_user(user=user)
+    assert user.rc_account_id is not None  # the report is an admin's of their account
+    history = history_progress(
+        account_id=user.rc_account_id,
+        mailboxes=[(b.extension_id, b.name, b.extension_number) for b in report.mailboxes],
+    )
+    return render(request, "inbox/live/ops.html", {"report": report, "history": history})

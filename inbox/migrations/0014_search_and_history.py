@@ -155,7 +155,7 @@ def _search_columns_fill(apps, schema_editor):
 
 
 def _party_text(parties):
-    words = []
+    words: list[str] = []
     for party in parties if isinstance(parties, list) else []:
         if not isinstance(party, dict):
             continue

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -26,7 +26,13 @@ from inbox.conversations.presenters import PREVIEW_CHARS, TYPE_LABELS, format_nu
 from inbox.conversations.queries import TYPE_FILTERS
 from inbox.conversations.selectors import Mailbox, mailbox_get_for_user, mailbox_people
 from inbox.index.selectors import index_state_get, indexed_conversations
-from inbox.models import ConversationEvent, ConversationState, IndexedConversation, TeamMailbox
+from inbox.models import (
+    ConversationEvent,
+    ConversationState,
+    IndexedConversation,
+    MailboxSync,
+    TeamMailbox,
+)
 from inbox.ownership.presenters import (
     VIEW_LABELS,
     VIEWS,
@@ -209,6 +215,29 @@ class ViewPage:
     count: int  # the threads in the view (all pages, before the filters)
 
 
+def _worked(mailboxes: list[tuple[int, int]]) -> Q:
+    """The threads the views list without a state of their own: those active within their
+    mailbox's sync window (`MailboxSync.index_window_start`), as before the index held older
+    history. The back-fill (`inbox.history`) brings years of threads into the index, for
+    search; nobody has worked them here, and listing them as open and unassigned would bury
+    today's. A thread someone assigned, closed or snoozed is listed whatever its age, and an
+    old thread the customer writes in again is active again."""
+    active = Q(pk__in=[])
+    windows = MailboxSync.objects.filter(
+        index_window_start__isnull=False,
+        account_id__in={account_id for account_id, _ in mailboxes},
+        extension_id__in={extension_id for _, extension_id in mailboxes},
+    ).values_list("account_id", "extension_id", "index_window_start")
+    for account_id, extension_id, window_start in windows:
+        if (account_id, extension_id) in mailboxes:
+            active |= Q(
+                account_id=account_id,
+                extension_id=extension_id,
+                last_message_at__gte=window_start,
+            )
+    return active
+
+
 def _threads(scope: Scope) -> QuerySet[IndexedConversation]:
     """The index rows of the scope's indexed mailboxes, each with its state (or open and
     unassigned)."""
@@ -218,7 +247,8 @@ def _threads(scope: Scope) -> QuerySet[IndexedConversation]:
         thread_kind=OuterRef("thread_kind"),
         thread_id=OuterRef("thread_id"),
     )
-    rows = indexed_conversations(mailboxes=[_mailbox_key(m) for m in scope.listed])
+    mailboxes = [_mailbox_key(m) for m in scope.listed]
+    rows = indexed_conversations(mailboxes=mailboxes).filter(_worked(mailboxes) | Exists(state))
     return rows.annotate(
         state_status=Coalesce(Subquery(state.values("status")[:1]), Value(OPEN.value)),
         state_assignee=Subquery(state.values("assignee_id")[:1]),

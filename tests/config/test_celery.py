@@ -24,8 +24,8 @@ def test_it_gives_each_queue_a_direct_exchange_of_its_own_name() -> None:
         assert queue.exchange.name == queue.routing_key == queue.name
 
 
-def test_it_declares_the_default_and_ringcentral_queues() -> None:
-    assert sorted(celery_app.conf.task_queues) == ["default", "ringcentral"]
+def test_it_declares_the_default_ringcentral_and_history_queues() -> None:
+    assert sorted(celery_app.conf.task_queues) == ["default", "history", "ringcentral"]
 
 
 def test_it_speaks_only_json() -> None:
@@ -76,6 +76,12 @@ def test_it_routes_exactly_the_tasks_that_call_ringcentral_to_their_queue() -> N
     ours = [name for name in celery_app.tasks if not name.startswith("celery.")]
     calling = [name for name in ours if name.rsplit(".", 1)[1].startswith("rc_")]
 
+    history = [name for name in ours if name.startswith("inbox.history.")]
+
     assert len(calling) >= 8
+    assert history  # the back-fill's tasks: on their own queue, behind nothing urgent
     for name in ours:
+        if name in history:
+            assert _queue_for(name) == "history", name
+            continue
         assert _queue_for(name) == ("ringcentral" if name in calling else "default"), name

@@ -28,11 +28,14 @@ def mailbox_of(user: User, extension_id: int | None = None) -> Mailbox:
 
 
 def index_ready(mailbox: Mailbox) -> None:
-    """Mark the mailbox as read by the conversation index."""
+    """Mark the mailbox as read by the conversation index, over the sync's 30-day window."""
     MailboxSync.objects.update_or_create(
         account_id=mailbox.account_id,
         extension_id=mailbox.extension_id,
-        defaults={"indexed_at": timezone.now(), "index_window_start": timezone.now()},
+        defaults={
+            "indexed_at": timezone.now(),
+            "index_window_start": timezone.now() - timedelta(days=30),
+        },
     )
 
 

@@ -105,6 +105,30 @@ def test_each_view_lists_its_conversations_and_counts_them(
     assert rc_calls(rc, since) == 0
 
 
+def test_threads_older_than_the_sync_window_are_listed_only_once_someone_worked_them(
+    bob_client: Client, sam: User, team_box: Mailbox
+) -> None:
+    # the back-fill brings years of history into the index: untouched, it stays out of the
+    # views (search finds it); a thread worked here is listed whatever its age
+    long_ago = timezone.now() - timedelta(days=400)
+    recent = indexed(team_box, parties=[{"number": "+16505550121", "name": "Rita Vale"}])
+    indexed(team_box, at=long_ago, parties=[{"number": "+16505550122", "name": "Old Untouched"}])
+    worked = indexed(
+        team_box, at=long_ago, parties=[{"number": "+16505550123", "name": "Old Done"}]
+    )
+    services.threads_close(user=sam, mailbox=team_box, threads=[("conversation", worked.thread_id)])
+    del recent
+
+    pages = {
+        view: bob_client.get(view_url(view, team_box.extension_id)).content.decode()
+        for view in ("open", "done")
+    }
+
+    assert parties_of(pages["open"]) == ["Rita Vale"]
+    assert parties_of(pages["done"]) == ["Old Done"]
+    assert counts_of(pages["open"])["open"] == "1"
+
+
 def test_a_row_shows_what_a_list_row_shows_and_leads_to_the_thread(
     bob_client: Client, team_box: Mailbox
 ) -> None:

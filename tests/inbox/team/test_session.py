@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import RingCentralCredential
-from inbox.live.sync import mailbox_sync, mailbox_user
+from inbox.live.sync import mailbox_sync
 from inbox.models import MailboxSync, TeamMailbox
+from inbox.ringcentral import mailbox_user
 from tests.inbox.conftest import extension_of
 from tests.inbox.live.support import inject_sms
 from tests.support.emulator import RunningEmulator
