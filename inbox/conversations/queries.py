@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
@@ -53,11 +54,18 @@ NOT_BEFORE_HISTORY = MinValueValidator(
     f"Choose a day from {HISTORY_START.day} {HISTORY_START:%B %Y} on: there are no older messages.",
 )
 
-PHONE_HELP = "Enter a phone number, such as (650) 555-0101 or +44 20 7946 0000."
+PHONE_HELP = (
+    "Enter a phone number, such as (650) 555-0101 or +44 20 7946 0000, "
+    "or at least 3 of its digits, such as 415 or 555-01."
+)
+NUMBER_HELP = (
+    "A whole phone number, or 3 or more of its digits (415, 555-01), found inside any number."
+)
 
 
 def normalized_phone(text: str) -> str:
-    """`(650) 555-0101` → `+16505550101`; raises ValueError for anything not a number."""
+    """`(650) 555-0101` → `+16505550101`, `555-01` → `+55501` (a part of a number: see
+    `is_whole_number`); raises ValueError for anything not a number."""
     if re.search(r"[^\d\s()+.\-]", text):
         raise ValueError(PHONE_HELP)
     digits = re.sub(r"\D", "", text)
@@ -66,6 +74,18 @@ def normalized_phone(text: str) -> str:
     if not 3 <= len(digits) <= 15:
         raise ValueError(PHONE_HELP)
     return "+" + digits
+
+
+def is_whole_number(number: str) -> bool:
+    """Whether `number` (`normalized_phone`'s) is a whole phone number, one RingCentral's
+    `phoneNumber` filter can be asked for, rather than a part of one ("+415", "+55501"), which
+    only the index finds (inside any number, `inbox.index.selectors`)."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return False
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    return bool(reason == phonenumbers.ValidationResult.IS_POSSIBLE)
 
 
 class ConversationFilterForm(forms.Form):
@@ -88,11 +108,13 @@ class ConversationFilterForm(forms.Form):
         required=False,
         max_length=40,
         label="Phone number",
+        help_text=NUMBER_HELP,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
                 "inputmode": "tel",
                 "autocomplete": "off",
+                "placeholder": "Number, or 3+ digits",
                 "data-number-search": "",
             }
         ),
@@ -181,6 +203,20 @@ class ConversationQuery:
         return params
 
     @property
+    def number_is_part(self) -> bool:
+        """The number filter holds a part of a number ("415", "555-01"): the list from the
+        index finds it inside any number; RingCentral cannot be asked for it."""
+        return bool(self.number) and not is_whole_number(self.number)
+
+    @property
+    def number_shown(self) -> str:
+        """The number filter as the form shows it: a part of a number as its digits ("415",
+        not "+415", which reads as a country code), unless ten digits, which without their
+        "+" would read as a North American number."""
+        digits = self.number.lstrip("+")
+        return digits if self.number_is_part and len(digits) != 10 else self.number
+
+    @property
     def matches_nothing(self) -> bool:
         """Unread messages the mailbox sent: there are none, whatever RingCentral stores."""
         return self.read == "unread" and self.direction == "Outbound"
@@ -194,7 +230,7 @@ class ConversationQuery:
             "read": query.read,
             "start": query.start.isoformat() if query.start else "",
             "end": query.end.isoformat() if query.end else "",
-            "number": query.number,
+            "number": query.number_shown,
             "page": str(query.page) if query.page != 1 else "",
         }
         return {key: value for key, value in values.items() if value}

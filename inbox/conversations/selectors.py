@@ -68,6 +68,7 @@ from inbox.index.selectors import (
     index_party_names,
     index_state_get,
     index_thread,
+    index_thread_newer,
     index_unread,
     indexed_conversations_naming,
 )
@@ -163,6 +164,9 @@ class ConversationList:
     mailboxes: tuple[Mailbox, ...]
     # the mailbox's first sync has not filled its index yet: the list is RingCentral's
     syncing: bool = False
+    # the number filter holds a part of a number and the window is older than the index: the
+    # list would be RingCentral's, which takes whole numbers only, so it is left empty
+    number_part_unasked: bool = False
 
 
 @dataclass(frozen=True)
@@ -461,9 +465,11 @@ def conversation_list_for_user(
     call), else from RingCentral."""
     index = _index_state(mailbox)
     from_index = index.covers(query.ringcentral_params()["date_from"])
+    # a part of a number is the index's to find: RingCentral matches whole numbers only
+    number_part_unasked = not from_index and query.number_is_part
     unread_from_index = _index_covers_unread(index)
     fetches: list[_Fetch] = []
-    if not from_index:
+    if not from_index and not number_part_unasked:
         fetches.append(_list_fetch(mailbox, query))
     if not unread_from_index:
         fetches.append(_unread_fetch(mailbox))
@@ -476,6 +482,8 @@ def conversation_list_for_user(
     names: dict[str, str] = {}
     if from_index:
         page, names = _page_from_index(mailbox, query)
+    elif number_part_unasked:
+        page = ConversationPage(rows=(), page=query.page, has_next=False, total=0)
     else:
         page = next(values)
     unread: UnreadCount = _unread_from_index(mailbox) if unread_from_index else next(values)
@@ -485,7 +493,13 @@ def conversation_list_for_user(
     else:
         mailboxes = mailboxes_for_user(user=user)
     return ConversationList(
-        mailbox, query, replace(page, rows=rows), unread, mailboxes, syncing=not index.indexed
+        mailbox,
+        query,
+        replace(page, rows=rows),
+        unread,
+        mailboxes,
+        syncing=not index.indexed,
+        number_part_unasked=number_part_unasked,
     )
 
 
@@ -674,6 +688,48 @@ def message_page_for_user(*, user: User, mailbox: Mailbox, message_id: int) -> T
         message, unread = _cached_reads(mailbox.caller(user), [fetch, _unread_fetch(mailbox)])
     shown = _with_party_names(mailbox, (_alive(message),))
     return ThreadPage(Thread(mailbox, shown[0].conversation_id, shown, False, 1), unread)
+
+
+def _newer_fetch(mailbox: Mailbox, message: MessageView) -> _Fetch:
+    """RingCentral's count of the conversation's messages from `message`'s time on (itself
+    among them): one record asked for, the total read off the paging."""
+    assert message.conversation_id is not None and message.created is not None
+    params: dict[str, Any] = {
+        "conversation_id": message.conversation_id,
+        "date_from": message.created,
+        "page": 1,
+        "per_page": 1,
+    }
+
+    def operation(client: RingCentralClient) -> int | None:
+        answer = client.list_messages(extension_id=mailbox.extension_id, **params)
+        return answer.total_elements
+
+    key = mailbox_key(mailbox.account_id, mailbox.extension_id, "thread_from", params)
+    return _Fetch(key, ANSWER_TTL, operation)
+
+
+def thread_page_of_message(*, user: User, mailbox: Mailbox, message: MessageView) -> int:
+    """The page of its conversation (`thread_page_for_user`'s `page`: the newest
+    `THREAD_PAGE_SIZE` messages are page 1) that shows `message`. The messages after it are
+    counted in the index when it holds every message from the message's time on (no
+    RingCentral call), else by RingCentral (one call, cached); 1 when neither can say."""
+    if message.conversation_id is None or message.created is None:
+        return 1
+    if _index_state(mailbox).covers(message.created):
+        newer = index_thread_newer(
+            account_id=mailbox.account_id,
+            extension_id=mailbox.extension_id,
+            thread=("conversation", message.conversation_id),
+            created=message.created,
+            message_id=message.id,
+        )
+    else:
+        (total,) = _cached_reads(mailbox.caller(user), [_newer_fetch(mailbox, message)])
+        if total is None:
+            return 1
+        newer = max(0, int(total) - 1)
+    return newer // THREAD_PAGE_SIZE + 1
 
 
 def thread_page_as_read(*, found: ThreadPage) -> ThreadPage:

@@ -235,16 +235,19 @@ def _thread_page(request: HttpRequest, found: selectors.ThreadPage) -> HttpRespo
 @never_cache
 @ringcentral_errors
 def message_detail(request: HttpRequest, extension_id: int, message_id: int) -> HttpResponse:
-    """A message on its own: faxes and voicemails, which have no conversation."""
+    """A message on its own: faxes and voicemails, which have no conversation. A message of a
+    conversation (a search hit) opens its thread at the page that shows it, scrolled to it
+    and marked (`#message-<id>`)."""
     user = signed_in_user(request)
     mailbox = selectors.mailbox_get_for_user(user=user, extension_id=extension_id)
     found = selectors.message_page_for_user(user=user, mailbox=mailbox, message_id=message_id)
     if found.thread.conversation_id is not None:
-        return redirect(
-            "inbox:thread",
-            extension_id=mailbox.extension_id,
-            conversation_id=found.thread.conversation_id,
+        page = selectors.thread_page_of_message(
+            user=user, mailbox=mailbox, message=found.thread.messages[0]
         )
+        thread = reverse("inbox:thread", args=[mailbox.extension_id, found.thread.conversation_id])
+        query = f"?{urlencode({'page': page})}" if page > 1 else ""
+        return redirect(f"{thread}{query}#message-{message_id}")
     return _thread_opened(request, found)
 
 

@@ -312,7 +312,7 @@ EXAMPLE_INVALID = {
     "code": "invalid",
     "message": "Some of the values sent are not valid; see `fields`.",
     "fields": {
-        "mailbox": ["Select a valid choice. 62961025099 is not one of the available choices."],
+        "mailbox": ["Choose one of your mailboxes, or all of them."],
     },
 }
 

@@ -69,7 +69,13 @@ class SearchForm(forms.Form):
         error_messages={"max_length": f"Search for at most {TEXT_MAX} characters."},
     )
     mailbox = forms.TypedChoiceField(
-        required=False, label="Mailbox", coerce=int, empty_value=None, choices=()
+        required=False,
+        label="Mailbox",
+        coerce=int,
+        empty_value=None,
+        choices=(),
+        # the same sentence for a mailbox one may not open and one that does not exist
+        error_messages={"invalid_choice": "Choose one of your mailboxes, or all of them."},
     )
     type = forms.ChoiceField(choices=TYPE_CHOICES, required=False, label="Type")
     direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")

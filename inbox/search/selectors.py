@@ -11,9 +11,14 @@ mailbox filter outside them finds nothing; no read here can reach another mailbo
   "refunded"). On PostgreSQL, full-text search over the stored `search_vector` (the 'simple'
   configuration: no stemming, no stop words, any language), with its GIN index; each match
   is ranked by `ts_rank`, divided by its age in months plus one, so a strong match of last
-  week comes before a weak one of last year. On SQLite, a case-insensitive regular expression
-  per word (from a word's start), newest first, reading every row: enough for a development
-  machine, not for a large mailbox.
+  week comes before a weak one of last year. Ranking reads every match's row, which for a
+  common word is tens of thousands of them; so matches are ranked within bands of age (the
+  last month, 1 to 3 months, 3 to 7, 7 to 15, 15 to 31, older), newest band first, and a
+  page reads only the bands it needs. Within a band (but the oldest) the age factor at most
+  doubles, and a single word's rank varies less than that, so the order differs from
+  ranking every match at once only for matches either side of a band's edge. On SQLite, a
+  case-insensitive regular expression per word (from a word's start), newest first, reading
+  every row: enough for a development machine, not for a large mailbox.
 * names — the typed phrase inside a party's RingCentral name or address-book name: one hit per
   conversation (its last message), before the word hits.
 * numbers — the digits inside any party's number ("415", "555-01"): one hit per conversation,
@@ -29,23 +34,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts.models import User
@@ -70,6 +79,10 @@ CONTACT_NUMBERS_MAX = 200  # address-book numbers a name search follows, at most
 EXPORT_CHUNK = 500
 OPEN = ConversationState.Status.OPEN.value
 MONTH_SECONDS = 30 * 24 * 3600
+# words' matches are ranked within bands of age, newest first: the last month, 1 to 3
+# months, 3 to 7, 7 to 15, 15 to 31, older (within each, the age factor `months + 1` at most
+# doubles)
+RANK_BANDS_MONTHS = (1, 3, 7, 15, 31)
 
 MessageKey = tuple[int, int, int]  # (account id, extension id, message id)
 
@@ -131,10 +144,44 @@ def search_people(*, user: User, scope: SearchScope) -> list[tuple[int, str]]:
 
 
 def _of_mailboxes(mailboxes: Sequence[Mailbox]) -> Q:
-    wanted = Q(pk__in=[])
+    """The rows of `mailboxes`: one `extension_id IN (…)` per account, which PostgreSQL reads
+    with one scan of the (account, extension, …) indexes, where a pair of conditions per
+    mailbox made one scan per mailbox and a filter of twice as many conditions as mailboxes on
+    every row."""
+    by_account: dict[int, list[int]] = {}
     for mailbox in mailboxes:
-        wanted |= Q(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
+        by_account.setdefault(mailbox.account_id, []).append(mailbox.extension_id)
+    wanted = Q(pk__in=[])
+    for account_id, extension_ids in by_account.items():
+        wanted |= Q(account_id=account_id, extension_id__in=extension_ids)
     return wanted
+
+
+@dataclass(frozen=True)
+class HistoryPending:
+    """A searched mailbox whose older history is still being read into the index
+    (`inbox.history`): a search finds its messages back to `reached` so far."""
+
+    mailbox: Mailbox
+    reached: datetime
+
+
+def search_history_pending(*, mailboxes: Sequence[Mailbox]) -> tuple[HistoryPending, ...]:
+    """Those of `mailboxes` (indexed ones) whose back-fill has not reached the start of their
+    history yet, each with how far back the index holds its messages: the earlier of the
+    sync's window and what the back-fill has read."""
+    reached: dict[tuple[int, int], datetime] = {}
+    rows = MailboxSync.objects.filter(
+        _of_mailboxes(mailboxes), history_done_at__isnull=True, index_window_start__isnull=False
+    ).values_list("account_id", "extension_id", "index_window_start", "history_start")
+    for account_id, extension_id, window_start, history_start in rows:
+        starts = [moment for moment in (window_start, history_start) if moment is not None]
+        reached[(account_id, extension_id)] = min(starts)
+    return tuple(
+        HistoryPending(mailbox, reached[(mailbox.account_id, mailbox.extension_id)])
+        for mailbox in mailboxes
+        if (mailbox.account_id, mailbox.extension_id) in reached
+    )
 
 
 # --------------------------------------------------------------------------- hits
@@ -275,6 +322,39 @@ def _word_matches(rows: QuerySet[Any], words: Sequence[str]) -> QuerySet[Any]:
         # Django's SQLite connections evaluate REGEXP with Python's `re`
         rows = rows.filter(text__iregex=rf"\b{re.escape(word)}")
     return rows.order_by(F("created_at").desc(nulls_last=True), "-message_id")
+
+
+def _word_rows(
+    rows: QuerySet[Any], words: Sequence[str], start: int, count: int
+) -> list[tuple[Any, ...]]:
+    """Message columns of the word matches from position `start` of their order, at most
+    `count` of them. On PostgreSQL the order is the ranking's within each band of age, newest
+    band first (see the module's description), read in two steps: the last month's matches,
+    which are all a page of a common word needs (ranking reads every match's row: a hundred
+    thousand, for a word that common, across every band); then, only when those run out, the
+    older bands', ranked together in one statement."""
+    ranked = _word_matches(rows, words)
+    if connection.vendor != "postgresql":
+        return list(ranked.values_list(*MESSAGE_COLUMNS)[start : start + count])
+    edges = [timezone.now() - timedelta(seconds=m * MONTH_SECONDS) for m in RANK_BANDS_MONTHS]
+    newest = ranked.filter(created_at__gte=edges[0])
+    found = list(newest.values_list(*MESSAGE_COLUMNS)[start : start + count])
+    if len(found) >= count:
+        return found
+    # a page past the newest band starts in the older ones as far on as that band falls short
+    skip = max(0, start - newest.count()) if start and not found else 0
+    band = Case(
+        *(When(created_at__gte=edge, then=Value(n)) for n, edge in enumerate(edges[1:], 1)),
+        When(created_at__isnull=False, then=Value(len(edges))),
+        default=Value(len(edges) + 1),
+        output_field=IntegerField(),
+    )
+    older = (
+        ranked.filter(Q(created_at__lt=edges[0]) | Q(created_at__isnull=True))
+        .annotate(band=band)
+        .order_by("band", F("score").desc(nulls_last=True), "-created_at", "-message_id")
+    )
+    return found + list(older.values_list(*MESSAGE_COLUMNS)[skip : skip + count - len(found)])
 
 
 def _named_numbers(scope: Sequence[Mailbox], phrase: str) -> dict[int, list[str]]:
@@ -443,9 +523,8 @@ def search_for_user(
                 matched.append("name")
     wanted = per_page - len(rows_shown)
     word_start = max(0, start - named)
-    words = _word_matches(_messages(mailboxes, query, user), query.words)
     seen = set(named_keys)
-    word_rows = list(words.values_list(*MESSAGE_COLUMNS)[word_start : word_start + wanted + 1])
+    word_rows = _word_rows(_messages(mailboxes, query, user), query.words, word_start, wanted + 1)
     has_next = len(word_rows) > wanted or start + per_page < named
     for row in word_rows[:wanted]:
         if (row[0], row[1], row[2]) in seen:

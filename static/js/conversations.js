@@ -2,7 +2,9 @@
  * Team Inbox: keyboard shortcuts of the conversation list.
  *
  *   j / k   next / previous conversation      Enter  open it
- *   u       mark it read or unread             /      search by phone number
+ *   u       mark it read or unread
+ *
+ * (/ focuses the sidebar's search box on every page: workspace.js)
  *
  * Everything also works without this file: rows are links, the read toggle is a form.
  * Shortcuts are ignored while typing in a field or with Ctrl, Alt or Meta held.
@@ -128,15 +130,6 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.altKey || event.metaKey || typing(event.target)) {
-      return;
-    }
-    if (event.key === "/") {
-      var search = document.querySelector("[data-number-search]");
-      if (search) {
-        event.preventDefault();
-        search.focus();
-        search.select();
-      }
       return;
     }
     if (!list()) {

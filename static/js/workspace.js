@@ -4,9 +4,10 @@
  * - the theme switch (remembered in a cookie the server reads, so pages render in it)
  * - the sidebar's menu button on narrow screens
  * - a conversation opened beside the list (htmx fills #thread-pane): the open row is marked,
- *   the thread scrolls to its newest message, narrow screens show the thread pane alone
- * - keyboard: r reply, e done, a assign to me, s snooze, Esc back / close, ? the shortcuts
- *   (j, k, Enter, u and / are the list's: conversations.js)
+ *   the thread scrolls to its newest message (or, opened at one message by its #message-…
+ *   address, as a search hit opens it, to that one), narrow screens show the thread pane alone
+ * - keyboard: / the sidebar's search box, r reply, e done, a assign to me, s snooze, Esc back /
+ *   close, ? the shortcuts (j, k, Enter and u are the list's: conversations.js)
  * - desktop notifications (asked once, off by default) for new received messages in Mine,
  *   Unassigned and one's own inbox, the unread count in the tab's title and as a badge on the
  *   favicon
@@ -104,6 +105,16 @@
     return document.querySelector("[data-thread-pane]");
   }
 
+  function targetMessage() {
+    // the message the address names (#message-<id>: a search hit), when this page shows it
+    var hash = window.location.hash;
+    if (!/^#message-\d+$/.test(hash)) {
+      return null;
+    }
+    var found = document.getElementById(hash.slice(1));
+    return found && found.closest("ol.thread") ? found : null;
+  }
+
   function scrollThreadToNewest() {
     // the newest message in sight, whichever element scrolls in this layout; where the
     // composer stays at the foot of the screen (narrower screens), above it, not under it
@@ -112,6 +123,14 @@
     if (composer) {
       var sticky = window.getComputedStyle(composer).position === "sticky";
       pane.style.setProperty("--composer-height", sticky ? composer.offsetHeight + "px" : "0px");
+    }
+    var target = targetMessage();
+    if (target) {
+      // opened at one message: that one in sight (its :target style marks it), not the newest
+      if (target.scrollIntoView) {
+        target.scrollIntoView({ block: "center" });
+      }
+      return;
     }
     var bubbles = document.querySelectorAll("ol.thread > li");
     var newest = bubbles.length ? bubbles[bubbles.length - 1] : null;
@@ -199,6 +218,16 @@
     return tag === "input" || tag === "select" || tag === "textarea" || target.isContentEditable;
   }
 
+  function searchBox() {
+    // the sidebar's search box; on a narrow screen its menu opens first, where the box is
+    var box = document.querySelector("[data-search-box]");
+    if (box && sidebar && sidebarToggle && !sidebar.classList.contains("is-open") &&
+        !box.offsetParent) {
+      sidebarToggle.click();
+    }
+    return box;
+  }
+
   function threadButton(selector) {
     var pane = threadPane();
     return pane ? pane.querySelector(selector) : null;
@@ -231,6 +260,15 @@
       case "?":
         event.preventDefault();
         showShortcuts();
+        break;
+      case "/":
+        // (in the SMS composer, a text field, / opens the saved replies instead: replies.js)
+        target = searchBox();
+        if (target) {
+          event.preventDefault();
+          target.focus();
+          target.select();
+        }
         break;
       case "r":
         target = threadButton("[data-composer] textarea");

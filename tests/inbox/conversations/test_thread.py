@@ -167,7 +167,8 @@ def test_it_sends_messages_of_a_conversation_to_their_thread(
     response = bob_client.get(message_url(rc, ids[0]))
 
     assert response.status_code == 302
-    assert response["Location"] == thread_url(rc, conversation_id)
+    # at the message: its thread's page that shows it (the first here), scrolled to it
+    assert response["Location"] == f"{thread_url(rc, conversation_id)}#message-{ids[0]}"
 
 
 @pytest.mark.parametrize(
