@@ -9,6 +9,7 @@ from inbox.bulk.urls import urlpatterns as bulk_patterns
 from inbox.contacts.urls import urlpatterns as contact_patterns
 from inbox.conversations.urls import urlpatterns as conversation_patterns
 from inbox.deleted.urls import urlpatterns as deleted_patterns
+from inbox.exports.urls import urlpatterns as export_patterns
 from inbox.fax.urls import urlpatterns as fax_patterns
 from inbox.live.urls import urlpatterns as live_patterns
 from inbox.notes.urls import urlpatterns as note_patterns
@@ -17,6 +18,7 @@ from inbox.ownership.urls import urlpatterns as ownership_patterns
 from inbox.presence.urls import urlpatterns as presence_patterns
 from inbox.replies.urls import urlpatterns as reply_patterns
 from inbox.scheduled.urls import urlpatterns as scheduled_patterns
+from inbox.search.urls import urlpatterns as search_patterns
 from inbox.sending.urls import urlpatterns as send_patterns
 from inbox.team.urls import urlpatterns as team_patterns
 from inbox.workspace.urls import urlpatterns as workspace_patterns
@@ -35,5 +37,7 @@ urlpatterns += note_patterns
 urlpatterns += presence_patterns
 urlpatterns += reply_patterns
 urlpatterns += scheduled_patterns
+urlpatterns += search_patterns
 urlpatterns += workspace_patterns
 urlpatterns += contact_patterns
+urlpatterns += export_patterns
