@@ -31,10 +31,15 @@ from emulator.identity import DEMO_USERS
 # in this order: the page benchmarks first, on a quiet machine (and before `index` syncs the
 # page users' mailboxes, whose lists then come from the index); bulk delete last, as it
 # deletes most of the admin's mailbox
-ORDER = ("pages", "calls", "proxy", "sync", "index", "sends", "bulk", "push", "presence")
+ORDER = (
+    "pages", "calls", "proxy", "sync", "index", "sends", "bulk", "history", "push", "presence",
+    "search",
+)  # fmt: skip
 # on a stack of its own, after the others: push needs live updates on, which they must not
 # have; presence connects a team mailbox and keeps two browsers polling
 OWN_STACK = {"push", "presence"}
+# in a process of its own, on a database of its own (seeded once, kept between runs), no stack
+APART = {"search"}
 USERS_NEEDED = {"pages", "calls", "index"}
 SYNC_MAILBOX_NEEDED = {"sync", "index"}
 NEEDS_WORKER = {"sends", "bulk"}
@@ -88,6 +93,7 @@ def need_of(chosen: list[str], sizes: Sizes) -> Need:
         bulk_conversations=sizes.bulk_conversations if "bulk" in chosen else 0,
         attachment_mb=sizes.attachment_mb if "proxy" in chosen else 0,
         sync_messages=sizes.sync_messages if SYNC_MAILBOX_NEEDED & set(chosen) else 0,
+        history_messages=sizes.history_messages if "history" in chosen else 0,
     )
 
 
@@ -107,6 +113,9 @@ def sign_everyone_in(
         people[sync_user.extension_id] = (sync_user.username, sync_user.password)
     if "bulk" in chosen:
         people[ADMIN_EXTENSION] = (demo[ADMIN_EXTENSION].username, demo[ADMIN_EXTENSION].password)
+    if "history" in chosen and ctx.prepared.history_user is not None:
+        history_user = ctx.prepared.history_user
+        people[history_user.extension_id] = (history_user.username, history_user.password)
     ctx.passwords.update(people)
 
     def sign_in(item: tuple[int, tuple[str, str]]) -> None:
@@ -129,7 +138,7 @@ def sign_everyone_in(
 
 
 def runner(name: str) -> Callable[[Context], Result]:
-    from bench.runs import bulk, calls, index, pages, proxy, sends, sync
+    from bench.runs import bulk, calls, history, index, pages, proxy, sends, sync
 
     runs: dict[str, Callable[[Context], Result]] = {
         "pages": pages.run,
@@ -139,6 +148,7 @@ def runner(name: str) -> Callable[[Context], Result]:
         "index": index.run,
         "sends": sends.run,
         "bulk": bulk.run,
+        "history": history.run,
     }
     return runs[name]
 
@@ -192,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     began = datetime.now(UTC)
     results: list[Result] = []
     rate_plan: dict[str, Any] = {}
-    on_main = [name for name in chosen if name not in OWN_STACK]
+    on_main = [name for name in chosen if name not in OWN_STACK | APART]
     try:
         say(f"preparing the store and the database ({', '.join(on_main or chosen)})")
         stack.prepare()
@@ -251,6 +261,20 @@ def main(argv: list[str] | None = None) -> int:
             result = presence.run(options, sizes.presence_rounds)
         except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
             result = Result("presence", error=f"{type(failure).__name__}: {failure}")
+            traceback.print_exc()
+        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+        results.append(result)
+    if "search" in chosen:
+        from bench import search
+
+        say("running search (a process and a database of its own)")
+        started = time.monotonic()
+        try:
+            result = search.run_apart(
+                sizes.search_messages, sizes.search_queries, settle=0 if args.quick else 180
+            )
+        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
+            result = Result("search", error=f"{type(failure).__name__}: {failure}")
             traceback.print_exc()
         result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
         results.append(result)

@@ -25,6 +25,11 @@ class Sizes:
     sync_changes: int
     push_probes: int  # inbound SMS timed from the webhook to the open page, per path
     presence_rounds: int  # another person arriving, typing and leaving, timed on a page
+    history_messages: int  # old messages of the history user's mailbox, back-filled
+    history_pages: int  # pages of 1,000 records timed into the index (ingest)
+    history_views: int  # views of the history user's pages before, and during, the back-fill
+    search_messages: int  # in the search benchmark's index, across its 50 mailboxes
+    search_queries: int  # searches per measure of the search benchmark
 
 
 FULL = Sizes(
@@ -40,6 +45,11 @@ FULL = Sizes(
     sync_changes=10,
     push_probes=20,
     presence_rounds=20,
+    history_messages=100_000,
+    history_pages=100,
+    history_views=30,
+    search_messages=1_000_000,
+    search_queries=100,
 )
 QUICK = Sizes(
     users=4,
@@ -54,6 +64,11 @@ QUICK = Sizes(
     sync_changes=10,
     push_probes=5,
     presence_rounds=5,
+    history_messages=5_000,
+    history_pages=10,
+    history_views=5,
+    search_messages=20_000,
+    search_queries=20,
 )
 
 

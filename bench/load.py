@@ -43,7 +43,7 @@ from bench.stack import BENCH_DIR, REPO, Stack, StackOptions, web_server_of
 from emulator.identity import DEMO_USERS
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
-PAGES = ("list", "thread", "reply", "live", "live-refresh", "send-status")
+PAGES = ("list", "thread", "reply", "search", "live", "live-refresh", "send-status")
 SETTLED = ("submitted", "failed", "needs_review", "cancelled")
 
 
@@ -76,6 +76,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--reply-share", type=float, default=1 / 3, help="threads answered (one in three)"
+    )
+    parser.add_argument(
+        "--search-share", type=float, default=1 / 4, help="rounds with a search (one in four)"
     )
     parser.add_argument("--seed", type=int, default=1, help="the people's choices")
     parser.add_argument(
@@ -162,7 +165,8 @@ def run_locust(stack: Stack, args: argparse.Namespace, people: Path, samples: Pa
             ],
             cwd=REPO,
             env={**os.environ, "LOAD_PEOPLE": str(people), "LOAD_SAMPLES": str(samples),
-                 "LOAD_SEED": str(args.seed), "LOAD_REPLY_SHARE": str(args.reply_share)},
+                 "LOAD_SEED": str(args.seed), "LOAD_REPLY_SHARE": str(args.reply_share),
+                 "LOAD_SEARCH_SHARE": str(args.search_share)},
             stdout=output, stderr=subprocess.STDOUT, timeout=args.duration + 300, check=False,
         )  # fmt: skip
     return locust.returncode
@@ -286,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             "duration_seconds": args.duration,
             "spawn_rate": args.spawn_rate,
             "reply_share": round(args.reply_share, 3),
+            "search_share": round(args.search_share, 3),
             "locust_exit": locust_exit,
         },
         "pages": pages,

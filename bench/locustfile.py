@@ -5,9 +5,11 @@ working it as a person at a browser does.
 
 A person opens the conversation list, picks a conversation and opens it, replies to one
 thread in three (the reply composer's form, as the browser posts it, then the thread it
-redirects to), and thinks 2 to 6 s between steps. While a page is open its scripts run beside:
-the live poll every 2 s (`/live/`, and the page fetched again when the counter moves), and the
-send status poll every 1.5 s while a reply is unfinished.
+redirects to), searches in one round in four (a word the customers write, or a few digits of
+their numbers, across every mailbox the person may open), and thinks 2 to 6 s between steps.
+While a page is open its scripts run beside: the live poll every 2 s (`/live/`, and the page
+fetched again when the counter moves), and the send status poll every 1.5 s while a reply is
+unfinished.
 
 Every request carries `X-Bench-Phase` (gunicorn logs it, so the server's own time per page can
 be read from the access log); every answer is recorded with its time into `LOAD_SAMPLES` when
@@ -34,6 +36,9 @@ from locust.env import Environment
 LIVE_EVERY = 2.0  # static/js/live.js
 STATUS_EVERY = 1.5  # static/js/sending.js
 REPLY_SHARE = float(os.environ.get("LOAD_REPLY_SHARE", 1 / 3))
+SEARCH_SHARE = float(os.environ.get("LOAD_SEARCH_SHARE", 1 / 4))
+# words of the demo customers' messages (emulator/demo.py), and digits of their numbers
+SEARCHES = ("order", "refund", "invoice", "delivery", "warranty", "damaged", "555", "650")
 
 CONVERSATION_LINK = r'href="/inbox/{extension}/conversations/(\d+)/'
 COMPOSER = re.compile(r'<section class="composer" id="composer".*?</section>', re.S)
@@ -41,6 +46,7 @@ CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 IDEMPOTENCY_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 FROM_NUMBER = re.compile(r'<option value="([^"]+)"[^>]*selected')
 UNFINISHED_SEND = re.compile(r'data-send-id="(\d+)" data-final="false"')
+SEARCH_RESULTS = 'id="search-results"'
 
 PEOPLE: list[dict[str, Any]] = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
 _next_person = itertools.count()
@@ -93,6 +99,9 @@ class Person(HttpUser):
         if thread and self.choices.random() < REPLY_SHARE:
             self.wait()  # type: ignore[no-untyped-call]
             self.reply(conversation, thread)
+        if self.choices.random() < SEARCH_SHARE:
+            self.wait()  # type: ignore[no-untyped-call]
+            self.search(self.choices.choice(SEARCHES))
 
     def open_list(self) -> None:
         path = f"/inbox/{self.extension_id}/"
@@ -134,6 +143,11 @@ class Person(HttpUser):
                 answer.failure(f"the reply answered {answer.status_code}, not a redirect")
                 return
         self.open_thread(conversation)
+
+    def search(self, text: str) -> None:
+        with self.page("search", f"/inbox/search/?q={text}") as answer:
+            if answer.status_code == 200 and SEARCH_RESULTS not in answer.text:
+                answer.failure("the search page shows no results section")
 
     # ------------------------------------------------------------------ the page's scripts
 

@@ -8,10 +8,14 @@
 * one more agent whose mailbox holds exactly `sync_messages` messages of the last days (sync);
 * the team mailbox Support Line (extension 201, the demo's shared number) topped up to
   `team_conversations` SMS conversations within the conversation index's 30-day window (the
-  load test's team mode).
+  load test's team mode);
+* one more agent (extension 398) with the page benchmark's recent conversations and
+  `history_messages` SMS older than the index's window, spread over two years and written in
+  bulk (`emulator.archive`): the mailbox whose history is back-filled.
 
-Everything goes through `emulator.mailstore.insert_message`, as the emulator's own seed does,
-so lists, sync tokens and the change feed see the messages like any other.
+Everything goes through `emulator.mailstore.insert_message`, as the emulator's own seed does (or
+its bulk twin `emulator.archive.insert_sms_bulk`, which writes the same rows), so lists, sync
+tokens and the change feed see the messages like any other.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emulator.archive import history_plan, insert_sms_bulk
 from emulator.identity import (
     ACCOUNT_ID,
     PHONE_NUMBER_IDS,
@@ -38,6 +43,8 @@ AGENT_EXTENSION = 5_000_000_102
 AGENT_NUMBER = "+16505550102"
 BENCH_USERS_FROM = 300  # extension numbers of the page benchmark's users (2xx: team mailboxes)
 SYNC_USER_NUMBER = 399
+HISTORY_USER_NUMBER = 398
+HISTORY_DAYS = 730  # the history user's old messages span two years before the window
 PAGE_CONVERSATIONS = 60  # conversations in each page-benchmark mailbox, within 30 days
 THREAD_MESSAGES = 6  # messages in each of their conversations
 SYNC_CONVERSATION_SIZE = 10
@@ -56,6 +63,7 @@ class Need:
     attachment_mb: int = 0
     sync_messages: int = 0
     team_conversations: int = 0
+    history_messages: int = 0
 
 
 @dataclass
@@ -69,6 +77,8 @@ class Prepared:
     bulk_conversations: int = 0
     team: DemoUser | None = None  # the team mailbox, with its JWT credential
     team_conversations: int = 0  # its SMS conversations within the index's window
+    history_user: DemoUser | None = None  # the mailbox with a long history
+    history_messages: int = 0  # its messages older than the index's window
 
 
 def bench_user(number: int, name: str) -> DemoUser:
@@ -215,6 +225,20 @@ def _sync_mailbox(db: sqlite3.Connection, user: DemoUser, count: int, now: float
         )  # fmt: skip
 
 
+def _history_mailbox(db: sqlite3.Connection, user: DemoUser, count: int, now: float) -> int:
+    """`count` SMS over `HISTORY_DAYS` days, the newest 32 days old (beyond the index's window),
+    with 2,000 customers; written in bulk. How many."""
+    plan = history_plan(
+        count, newest_ts=now - 32 * DAY, days=HISTORY_DAYS, customers=2000, prefix="+1208"
+    )
+    return len(
+        insert_sms_bulk(
+            db, account_id=ACCOUNT_ID, extension_id=user.extension_id,
+            own=user.direct_number, messages=plan,
+        )
+    )  # fmt: skip
+
+
 def sync_changes(db_path: Path, user: DemoUser, count: int) -> None:
     """`count` new inbound messages for the sync user, arriving now."""
     store = Store(db_path)
@@ -252,6 +276,15 @@ def prepare(path: Path, need: Need, *, demo_conversations: int = 200) -> Prepare
                 prepared.sync_user = bench_user(SYNC_USER_NUMBER, "Sync")
                 _user_add(db, prepared.sync_user, now - 400 * DAY)
                 _sync_mailbox(db, prepared.sync_user, need.sync_messages, now)
+            if need.history_messages:
+                prepared.history_user = bench_user(HISTORY_USER_NUMBER, "History")
+                _user_add(db, prepared.history_user, now - 800 * DAY)
+                prepared.threads[prepared.history_user.extension_id] = _page_mailbox(
+                    db, prepared.history_user, now
+                )
+                prepared.history_messages = _history_mailbox(
+                    db, prepared.history_user, need.history_messages, now
+                )
             if need.team_conversations:
                 prepared.team = TEAM_MAILBOX
                 prepared.team_conversations = _team_top_up(

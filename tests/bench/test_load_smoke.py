@@ -29,7 +29,7 @@ def test_it_runs_a_short_load_and_writes_its_figures(tmp_path: Path) -> None:
         env.pop(name, None)
     run = subprocess.run(
         [sys.executable, "-m", "bench.load", "--embedded", "--users", "3", "--duration", "20",
-         "--reply-share", "1", "--json", str(results)],
+         "--reply-share", "1", "--search-share", "1", "--json", str(results)],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -38,7 +38,7 @@ def test_it_runs_a_short_load_and_writes_its_figures(tmp_path: Path) -> None:
     document = json.loads(results.read_text())
     assert document["load"] == {
         "users": 3, "duration_seconds": 20, "spawn_rate": 10.0, "reply_share": 1.0,
-        "locust_exit": 0,
+        "search_share": 1.0, "locust_exit": 0,
     }  # fmt: skip
     assert document["stack"]["latency_ms"] == 150
     assert document["stack"]["rate_limits"]["window"] == 60.0
@@ -46,7 +46,7 @@ def test_it_runs_a_short_load_and_writes_its_figures(tmp_path: Path) -> None:
     assert all(document["stack"]["processes_alive_at_end"].values())
 
     pages = document["pages"]
-    assert {"list", "thread", "reply", "live"} <= set(pages)
+    assert {"list", "thread", "reply", "search", "live"} <= set(pages)
     for page, figures in pages.items():
         assert figures["errors"] == 0, page
         assert figures["requests"] >= 1
