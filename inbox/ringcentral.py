@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.http import Http404
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # RingCentral's answers for "no such message/extension" and "not yours to see" (REFERENCE §13)
+# the first day a mailbox's messages are read from: the Message Store keeps nothing older (the
+# list's date filters start here, and the history back-fill reads back to it)
+HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 NOT_VISIBLE_CODES = frozenset({"CMN-102", "CMN-419"})
 NOT_VISIBLE_STATUSES = frozenset({403, 404})
 

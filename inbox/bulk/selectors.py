@@ -23,10 +23,10 @@ from django.utils import timezone
 from accounts.models import User
 from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import MessageView, message_view, with_contact_names
-from inbox.conversations.queries import HISTORY_START, ConversationQuery
+from inbox.conversations.queries import ConversationQuery
 from inbox.conversations.selectors import Mailbox, account_directory_for_user
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, TeamMailbox
-from inbox.ringcentral import InboxError, ringcentral_do, ringcentral_reads
+from inbox.ringcentral import HISTORY_START, InboxError, ringcentral_do, ringcentral_reads
 from inbox.web import admin_account_check
 from rcapi import RingCentralClient
 

@@ -39,11 +39,11 @@ from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.bulk.selectors import LIST_PAGE, Selection, bulk_selection_read
 from inbox.cache import mailbox_cache_drop
-from inbox.conversations.queries import HISTORY_START, ConversationQuery
+from inbox.conversations.queries import ConversationQuery
 from inbox.conversations.selectors import Mailbox
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob
 from inbox.queueing import task_enqueue
-from inbox.ringcentral import session_holder
+from inbox.ringcentral import HISTORY_START, session_holder
 from inbox.sending.selectors import sends_waiting
 from rcapi import RateLimited, Rejected, RingCentralClient, RingCentralError
 from rcapi.bulk import BULK_LIMIT

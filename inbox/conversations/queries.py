@@ -19,12 +19,12 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
+from inbox.ringcentral import HISTORY_START
+
 DEFAULT_WINDOW_DAYS = 30
 LOOK_BACK_DAYS = 90  # each "look further back" widens the window by this much
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
-# the Message Store keeps nothing older: threads are read from here on
-HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def page_number(raw: str | None) -> int:

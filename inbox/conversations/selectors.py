@@ -61,7 +61,7 @@ from inbox.conversations.presenters import (
     with_contact_names,
     with_party_names,
 )
-from inbox.conversations.queries import HISTORY_START, ConversationQuery, unread_params
+from inbox.conversations.queries import ConversationQuery, unread_params
 from inbox.index.selectors import (
     IndexState,
     index_page,
@@ -74,7 +74,14 @@ from inbox.index.selectors import (
 )
 from inbox.index.services import index_thread_whole
 from inbox.models import TeamMailbox
-from inbox.ringcentral import BUSY_CODE, Caller, InboxError, ringcentral_reads, team_mailbox_of
+from inbox.ringcentral import (
+    BUSY_CODE,
+    HISTORY_START,
+    Caller,
+    InboxError,
+    ringcentral_reads,
+    team_mailbox_of,
+)
 from rcapi import RingCentralClient
 
 THREAD_PAGE_SIZE = 100

@@ -16,12 +16,11 @@ from kombu.exceptions import OperationalError
 from accounts.models import User
 from accounts.services import ringcentral_call
 from inbox.cache import CACHE_ERRORS, PREFIX, mailbox_cache_drop
-from inbox.conversations.queries import HISTORY_START
 from inbox.conversations.selectors import Mailbox, Thread, ThreadKey, mailbox_get_for_user
 from inbox.index.services import index_local_change
 from inbox.models import AuditEntry
 from inbox.queueing import task_enqueue
-from inbox.ringcentral import Caller, InboxError, ringcentral_do
+from inbox.ringcentral import HISTORY_START, Caller, InboxError, ringcentral_do
 from inbox.signals import mailbox_changed
 from rcapi import Rejected, RingCentralClient
 from rcapi.bulk import BULK_LIMIT

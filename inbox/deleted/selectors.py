@@ -22,9 +22,8 @@ from accounts.models import User
 from inbox.cache import ANSWER_TTL, cached_get, cached_set, mailbox_key
 from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import MessageView, message_view, with_contact_names
-from inbox.conversations.queries import HISTORY_START
 from inbox.conversations.selectors import Mailbox
-from inbox.ringcentral import InboxError, ringcentral_do
+from inbox.ringcentral import HISTORY_START, InboxError, ringcentral_do
 from rcapi import Rejected, RingCentralClient
 
 DELETED_PAGE_SIZE = 50

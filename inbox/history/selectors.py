@@ -16,7 +16,6 @@ from inbox.cache import CACHE_ERRORS
 from inbox.history.services import (
     DONE,
     FAILED,
-    HISTORY_START,
     IDLE,
     RECHECKING,
     RUNNING,
@@ -25,6 +24,7 @@ from inbox.history.services import (
     status_key,
 )
 from inbox.models import MailboxSync
+from inbox.ringcentral import HISTORY_START
 
 log = logging.getLogger(__name__)
 

@@ -63,7 +63,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -83,7 +83,7 @@ from inbox.index.services import (
 )
 from inbox.models import IndexedMessage, MailboxSync
 from inbox.queueing import task_enqueue
-from inbox.ringcentral import mailbox_user
+from inbox.ringcentral import HISTORY_START, mailbox_user
 from rcapi import (
     BulkResult,
     Message,
@@ -101,9 +101,6 @@ log = logging.getLogger(__name__)
 
 HISTORY_STEP_TASK = "inbox.history.tasks.rc_history_step"
 
-# The first day anything is asked for: the same first day the conversation list's date
-# filters accept (`inbox.conversations.queries.HISTORY_START`); RingCentral holds nothing older.
-HISTORY_START = datetime(2000, 1, 1, tzinfo=UTC)
 PER_PAGE = 1000  # records a call: RingCentral's largest page (§3)
 WALK_AVAILABILITIES: tuple[Availability, ...] = ("Alive", "Deleted", "Purged")
 RECHECK_AVAILABILITIES: tuple[Availability, ...] = ("Deleted", "Purged")

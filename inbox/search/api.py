@@ -39,8 +39,9 @@ from accounts.models import User
 from inbox.api.auth import api_user
 from inbox.api.errors import ErrorSerializer
 from inbox.conversations.api import MailboxSerializer, mailbox_data
-from inbox.conversations.queries import DIRECTION_CHOICES, HISTORY_START, TYPE_CHOICES
+from inbox.conversations.queries import DIRECTION_CHOICES, TYPE_CHOICES
 from inbox.path_ids import INT64_MAX
+from inbox.ringcentral import HISTORY_START
 from inbox.search.highlight import Span, match_spans, number_span
 from inbox.search.queries import (
     ASSIGNEE_ME,

@@ -17,9 +17,10 @@ import accounts.services
 from accounts.models import User
 from emulator.archive import OldSms
 from inbox.history import services
-from inbox.history.services import DONE, HISTORY_START, RUNNING, WAITING, history_step
+from inbox.history.services import DONE, RUNNING, WAITING, history_step
 from inbox.index.selectors import index_page, index_state_get
 from inbox.models import IndexedConversation, MailboxSync
+from inbox.ringcentral import HISTORY_START
 from rcapi import LocalRateBudget
 from tests.inbox.conftest import point_at, signed_in
 from tests.inbox.history.support import (

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from inbox.history.services import HISTORY_START, mailboxes_history_due
+from inbox.history.services import mailboxes_history_due
 from inbox.models import MailboxSync
+from inbox.ringcentral import HISTORY_START
 from tests.inbox.conftest import extension_of, point_at, signed_in
 from tests.inbox.history.support import at_ringcentral, in_index, old_messages, spread
 from tests.inbox.index.conftest import sync
