@@ -32,6 +32,8 @@ from typing import Any
 import gevent  # type: ignore[import-untyped]
 from locust import HttpUser, between, events, task
 from locust.env import Environment
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 LIVE_EVERY = 2.0  # static/js/live.js
 STATUS_EVERY = 1.5  # static/js/sending.js
@@ -47,6 +49,15 @@ IDEMPOTENCY_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 FROM_NUMBER = re.compile(r'<option value="([^"]+)"[^>]*selected')
 UNFINISHED_SEND = re.compile(r'data-send-id="(\d+)" data-final="false"')
 SEARCH_RESULTS = 'id="search-results"'
+
+# As a browser does: a GET sent on a kept-alive connection that the server closed at that very
+# moment (its idle timeout, config/gunicorn.py `keepalive`, against a person's think time of 2
+# to 6 s) is sent once more on a new connection, instead of failing. Nothing else is retried:
+# not a reply (a POST), not an answer with an error status, not a connection refused.
+BROWSER_RETRY = Retry(
+    total=1, connect=0, read=1, redirect=0, status=0, other=0,
+    allowed_methods=frozenset({"GET"}), raise_on_status=False,
+)  # fmt: skip
 
 PEOPLE: list[dict[str, Any]] = json.loads(Path(os.environ["LOAD_PEOPLE"]).read_text())
 _next_person = itertools.count()
@@ -74,6 +85,9 @@ class Person(HttpUser):
         self.extension_id = int(person.get("mailbox") or person["extension_id"])
         for name, value in person["cookies"].items():
             self.client.cookies.set(name, value)
+        adapter = self.client.get_adapter("http://")
+        assert isinstance(adapter, HTTPAdapter)
+        adapter.max_retries = BROWSER_RETRY
         seed = int(os.environ.get("LOAD_SEED", "1")) * 1000 + index
         self.choices = random.Random(seed)  # noqa: S311  (a person's choices, not a secret)
         self.link = re.compile(CONVERSATION_LINK.format(extension=self.extension_id))
