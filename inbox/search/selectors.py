@@ -303,10 +303,10 @@ def _word_matches(rows: QuerySet[Any], words: Sequence[str]) -> QuerySet[Any]:
         terms = " & ".join(f"{word}:*" for word in words)
         table = connection.ops.quote_name(IndexedMessage._meta.db_table)
         vector = f"{table}.search_vector"
-        matched = RawSQL(  # noqa: S611  (the table's own name; the words are parameters)
+        matched = RawSQL(  # noqa: S611  # nosec B611: the table's own name; the words are parameters
             f"{vector} @@ to_tsquery('simple', %s)", [terms], output_field=BooleanField()
         )
-        score = RawSQL(  # noqa: S611  (the table's own name; the words are parameters)
+        score = RawSQL(  # noqa: S611  # nosec B611: the table's own name; the words are parameters
             f"ts_rank({vector}, to_tsquery('simple', %s))"
             f" / (1 + extract(epoch from (now() - {table}.created_at)) / %s)",
             [terms, MONTH_SECONDS],
