@@ -131,12 +131,17 @@ class ConversationFilterForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
     def clean(self) -> dict[str, Any] | None:
-        cleaned = super().clean()
-        if cleaned is not None:
-            start, end = cleaned.get("start"), cleaned.get("end")
-            if start and end and start > end:
-                raise forms.ValidationError("The start date must be on or before the end date.")
-        return cleaned
+        return dates_in_order(super().clean())
+
+
+def dates_in_order(cleaned: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A filter form's cleaned data, refused when its `start` day comes after its `end` day
+    (the conversation list's and search's forms)."""
+    if cleaned is not None:
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+    return cleaned
 
 
 @dataclass(frozen=True)

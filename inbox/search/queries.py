@@ -25,6 +25,7 @@ from inbox.conversations.queries import (
     NOT_BEFORE_HISTORY,
     TYPE_CHOICES,
     TYPE_FILTERS,
+    dates_in_order,
 )
 from inbox.models import ConversationState
 
@@ -116,12 +117,7 @@ class SearchForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any] | None:
-        cleaned = super().clean()
-        if cleaned is not None:
-            start, end = cleaned.get("start"), cleaned.get("end")
-            if start and end and start > end:
-                raise forms.ValidationError("The start date must be on or before the end date.")
-        return cleaned
+        return dates_in_order(super().clean())
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import TYPE_LABELS, format_number
 from inbox.conversations.selectors import Mailbox, mailbox_people, mailboxes_for_user
 from inbox.index.records import ALIVE
-from inbox.index.selectors import index_state_get
+from inbox.index.selectors import IndexState
 from inbox.models import (
     ContactNumber,
     ConversationState,
@@ -112,17 +112,27 @@ class SearchScope:
 
 def search_scope_for_user(*, user: User) -> SearchScope:
     mailboxes = mailboxes_for_user(user=user)
+    # every mailbox's index state in one query (an admin's scope is the account's every
+    # mailbox: one query each would cost a search page tens of them)
+    states = {
+        (account_id, extension_id): (IndexState(indexed_at, window_start), stale_since)
+        for account_id, extension_id, indexed_at, window_start, stale_since in (
+            MailboxSync.objects.filter(_of_mailboxes(mailboxes)).values_list(
+                "account_id", "extension_id", "indexed_at", "index_window_start", "stale_since"
+            )
+        )
+    }
     indexed: list[Mailbox] = []
     waiting: list[Mailbox] = []
+    stale: set[int] = set()
     for mailbox in mailboxes:
-        state = index_state_get(account_id=mailbox.account_id, extension_id=mailbox.extension_id)
-        (indexed if state.indexed else waiting).append(mailbox)
-    stale = frozenset(
-        MailboxSync.objects.filter(_of_mailboxes(indexed), stale_since__isnull=False).values_list(
-            "extension_id", flat=True
+        state, stale_since = states.get(
+            (mailbox.account_id, mailbox.extension_id), (IndexState(), None)
         )
-    )
-    return SearchScope(tuple(indexed), tuple(waiting), stale)
+        (indexed if state.indexed else waiting).append(mailbox)
+        if state.indexed and stale_since is not None:
+            stale.add(mailbox.extension_id)
+    return SearchScope(tuple(indexed), tuple(waiting), frozenset(stale))
 
 
 def search_people(*, user: User, scope: SearchScope) -> list[tuple[int, str]]:
