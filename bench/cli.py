@@ -240,44 +240,46 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         alive = stack.alive()
         stack.stop()
+
+    def apart(name: str, about: str, run: Callable[[], Result]) -> None:
+        """A benchmark with a stack (or a process) of its own, timed, its failure reported
+        like the others'."""
+        say(f"running {name} ({about})")
+        started = time.monotonic()
+        try:
+            result = run()
+        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
+            result = Result(name, error=f"{type(failure).__name__}: {failure}")
+            traceback.print_exc()
+        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
+        results.append(result)
+
     if "push" in chosen:
         from bench import push
 
-        say("running push (a stack of its own, live updates on)")
-        started = time.monotonic()
-        try:
-            result = push.run(options, sizes.push_probes)
-        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
-            result = Result("push", error=f"{type(failure).__name__}: {failure}")
-            traceback.print_exc()
-        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
-        results.append(result)
+        apart(
+            "push",
+            "a stack of its own, live updates on",
+            lambda: push.run(options, sizes.push_probes),
+        )
     if "presence" in chosen:
         from bench import presence
 
-        say("running presence (a stack of its own, two people in one team conversation)")
-        started = time.monotonic()
-        try:
-            result = presence.run(options, sizes.presence_rounds)
-        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
-            result = Result("presence", error=f"{type(failure).__name__}: {failure}")
-            traceback.print_exc()
-        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
-        results.append(result)
+        apart(
+            "presence",
+            "a stack of its own, two people in one team conversation",
+            lambda: presence.run(options, sizes.presence_rounds),
+        )
     if "search" in chosen:
         from bench import search
 
-        say("running search (a process and a database of its own)")
-        started = time.monotonic()
-        try:
-            result = search.run_apart(
+        apart(
+            "search",
+            "a process and a database of its own",
+            lambda: search.run_apart(
                 sizes.search_messages, sizes.search_queries, settle=0 if args.quick else 180
-            )
-        except Exception as failure:  # noqa: BLE001 (reported like the others' failures)
-            result = Result("search", error=f"{type(failure).__name__}: {failure}")
-            traceback.print_exc()
-        result.figures["benchmark_seconds"] = round(time.monotonic() - started, 1)
-        results.append(result)
+            ),
+        )
     print()
     print(table(results))
     header = {
