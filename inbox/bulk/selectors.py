@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,7 +24,11 @@ from accounts.models import User
 from inbox.contacts.selectors import contact_names
 from inbox.conversations.presenters import MessageView, message_view, with_contact_names
 from inbox.conversations.queries import ConversationQuery
-from inbox.conversations.selectors import Mailbox, account_directory_for_user
+from inbox.conversations.selectors import (
+    Mailbox,
+    account_directory_for_user,
+    conversation_rows_from_index,
+)
 from inbox.models import AuditEntry, BulkDeleteItem, BulkDeleteJob, TeamMailbox
 from inbox.ringcentral import HISTORY_START, InboxError, ringcentral_do, ringcentral_reads
 from inbox.web import admin_account_check
@@ -227,25 +231,46 @@ class Selection:
             self.types.add(kind)
 
 
+class NumberPartTooFarBack(Exception):
+    """A part of a number over a window the index does not reach yet: the list shows nothing
+    there (RingCentral finds whole numbers only), so neither can a selection."""
+
+
+def _conversations_of_rows(
+    rows: Iterable[MessageView], found: dict[int, SelectedConversation]
+) -> int:
+    """Add the rows' conversations to `found` (their first row names the party); the number of
+    rows without a conversation (faxes, voicemails)."""
+    skipped = 0
+    for view in rows:
+        if view.conversation_id is None:
+            skipped += 1
+        elif view.conversation_id not in found:
+            found[view.conversation_id] = SelectedConversation(view.conversation_id)
+            found[view.conversation_id].see_party(view)
+    return skipped
+
+
 def _matching_conversations(
     client: RingCentralClient, mailbox: Mailbox, query: ConversationQuery
 ) -> tuple[list[SelectedConversation], int]:
-    """Every conversation the list shows for `query`, on every page; and the rows without one."""
+    """Every conversation the list shows for `query`, on every page; and the rows without one.
+    A part of a number ("415") is found as the list finds it, in the index."""
+    found: dict[int, SelectedConversation] = {}
+    if query.number_is_part:
+        rows = conversation_rows_from_index(mailbox=mailbox, query=query)
+        if rows is None:
+            raise NumberPartTooFarBack
+        skipped = _conversations_of_rows(rows, found)
+        return list(found.values()), skipped
     if query.matches_nothing:
         return [], 0
     params = {**query.ringcentral_params(), "per_page": LIST_PAGE}
-    found: dict[int, SelectedConversation] = {}
     skipped = 0
     page = 1
     while True:
         answer = client.list_messages(extension_id=mailbox.extension_id, **{**params, "page": page})
-        for record in answer.records:
-            view = message_view(record)
-            if view.conversation_id is None:
-                skipped += 1
-            elif view.conversation_id not in found:
-                found[view.conversation_id] = SelectedConversation(view.conversation_id)
-                found[view.conversation_id].see_party(view)
+        skipped += _conversations_of_rows(map(message_view, answer.records), found)
         if not answer.has_next:
             return list(found.values()), skipped
         page += 1

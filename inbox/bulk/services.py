@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.errors import ReconnectRequired
 from accounts.models import User
 from accounts.services import ringcentral_call
-from inbox.bulk.selectors import LIST_PAGE, Selection, bulk_selection_read
+from inbox.bulk.selectors import LIST_PAGE, NumberPartTooFarBack, Selection, bulk_selection_read
 from inbox.cache import mailbox_cache_drop
 from inbox.conversations.queries import ConversationQuery
 from inbox.conversations.selectors import Mailbox
@@ -125,9 +125,15 @@ def bulk_job_preview(
     (every page) or the ticked `conversation_ids`, counted through RingCentral now."""
     if query is None and not conversation_ids:
         raise BulkError("Select at least one conversation, or all conversations of the filter.")
-    selection = bulk_selection_read(
-        user=user, mailbox=mailbox, query=query, conversation_ids=conversation_ids
-    )
+    try:
+        selection = bulk_selection_read(
+            user=user, mailbox=mailbox, query=query, conversation_ids=conversation_ids
+        )
+    except NumberPartTooFarBack:
+        raise BulkError(
+            "Part of a number cannot be looked up this far back: enter the whole number, "
+            "or choose later dates."
+        ) from None
     if not selection.conversations:
         raise BulkError("No conversations match this selection any more: nothing to delete.")
     filters = query.as_params(page=1) if query is not None else {}
