@@ -160,7 +160,14 @@ class ConversationListApi(APIView):
             required=False, help_text="To this day (UTC), inclusive; 2000-01-01 on."
         )
         number = serializers.CharField(
-            required=False, max_length=40, help_text="A phone number, e.g. +16505550101."
+            required=False,
+            max_length=40,
+            help_text=(
+                "A whole phone number in any format (+16505550101, (650) 555-0101), or 3 or "
+                "more of its digits (415, 555-01), found inside the other parties' numbers. "
+                "A part of a number is looked up in what the inbox has indexed: over dates "
+                "older than that, `number_part_unasked` is true and the list is empty."
+            ),
         )
         page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
@@ -172,6 +179,13 @@ class ConversationListApi(APIView):
         page = serializers.IntegerField()
         has_next = serializers.BooleanField()
         conversations = MessageSerializer(many=True, help_text="The newest message of each.")
+        number_part_unasked = serializers.BooleanField(
+            help_text=(
+                "`number` is a part of a number and the dates reach back beyond what the "
+                "inbox has indexed: RingCentral finds whole numbers only, so nothing was "
+                "looked up. Give the whole number, or later dates."
+            )
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -201,6 +215,7 @@ class ConversationListApi(APIView):
             "page": listing.page.page,
             "has_next": listing.page.has_next,
             "conversations": [message_data(mailbox, row) for row in listing.page.rows],
+            "number_part_unasked": listing.number_part_unasked,
         }
         return Response(self.OutputSerializer(data).data)
 

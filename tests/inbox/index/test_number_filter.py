@@ -114,11 +114,14 @@ def test_the_list_from_the_index_finds_a_part_of_a_number(
 
     part = bob_browser.get(url, {"number": "773-12"}).content.decode()
     whole = bob_browser.get(url, {"number": "(209) 773-1234"}).content.decode()
+    api = bob_browser.get(f"/api/mailboxes/{extension_id}/conversations/", {"number": "773-12"})
 
     assert ["Partial digits here" in row for row in rows(part)] == [True]
     assert ["Partial digits here" in row for row in rows(whole)] == [True]
     assert 'value="77312"' in part  # shown as typed, not as "+77312"
     assert "data-number-part" not in part
+    assert [row["text"] for row in api.json()["conversations"]] == ["Partial digits here"]
+    assert api.json()["number_part_unasked"] is False
     assert rc_calls(fresh_rc, since) == 0
 
 
@@ -134,6 +137,9 @@ def test_a_part_of_a_number_over_a_window_older_than_the_index_is_not_asked_of_r
     since = time.time()
 
     part = bob_browser.get(url, {"start": start, "number": "773-12"}).content.decode()
+    api = bob_browser.get(
+        f"/api/mailboxes/{extension_id}/conversations/", {"start": start, "number": "773-12"}
+    ).json()
     asked = rc_calls(fresh_rc, since, "listMessages")
     whole = bob_browser.get(url, {"start": start, "number": CUSTOMER}).content.decode()
 
@@ -144,6 +150,7 @@ def test_a_part_of_a_number_over_a_window_older_than_the_index_is_not_asked_of_r
     assert "RingCentral, which finds whole phone numbers only" in sentence
     assert 'href="/inbox/search/?q=77312"' in sentence
     assert "No conversations here" not in part
+    assert api["conversations"] == [] and api["number_part_unasked"] is True
     # a whole number still reads RingCentral for that window
     assert ["From long ago" in row for row in rows(whole)] == [True]
     assert rc_calls(fresh_rc, since, "listMessages") == 1
