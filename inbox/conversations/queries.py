@@ -16,6 +16,7 @@ from typing import Any
 
 import phonenumbers
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
@@ -158,21 +159,24 @@ class ConversationQuery:
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> tuple[ConversationQuery, dict[str, Any]]:
-        """The query from a query string, and the form's errors (field → sentences)."""
+        """The query of a query string's valid filters, and the form's errors (field →
+        sentences): a list shows what its valid filters find and says what is wrong with the
+        others; the API and bulk selections refuse a query with errors."""
         form = ConversationFilterForm(params)
-        if form.is_valid():
-            data = form.cleaned_data
-            return cls(
-                type=data["type"] or "",
-                direction=data["direction"] or "",
-                read=data["read"] or "",
-                start=data["start"],
-                end=data["end"],
-                number=data["number"] or "",
-                page=data["page"] or 1,
-            ), {}
+        form.is_valid()
+        data = form.cleaned_data
+        dates_kept = NON_FIELD_ERRORS not in form.errors  # the only form-wide rule: their order
+        query = cls(
+            type=data.get("type") or "",
+            direction=data.get("direction") or "",
+            read=data.get("read") or "",
+            start=data.get("start") if dates_kept else None,
+            end=data.get("end") if dates_kept else None,
+            number=data.get("number") or "",
+            page=data.get("page") or 1,
+        )
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
-        return cls(), errors
+        return query, errors
 
     def effective_start(self, today: date | None = None) -> date:
         if self.start is not None:

@@ -97,6 +97,8 @@ def _list_context(
         "list_here": here,
         # admins select conversations for bulk deletion (inbox.bulk.views)
         "can_bulk": user.role == User.Role.ADMIN,
+        # "all matching" selects what the filters say: not while one of them is not valid
+        "can_bulk_all": not errors,
         "bulk_filters": query.as_params(page=1),
         # what features above this one add (ownership: its views with their counts)
         **list_extras(user=user, mailbox=mailbox, rows=listing.page.rows),

@@ -85,10 +85,12 @@ class ViewFilterForm(forms.Form):
     read = forms.ChoiceField(choices=READ_CHOICES, required=False, label="Read status")
 
     def filters(self) -> ViewFilters:
-        """The filters chosen; none where the value is not one of the choices."""
-        if not self.is_valid():
-            return ViewFilters()
+        """The filters chosen; none where the value is not one of the choices (the form
+        then says so beside that filter)."""
+        self.is_valid()
         data = self.cleaned_data
         return ViewFilters(
-            type=data["type"] or "", direction=data["direction"] or "", read=data["read"] or ""
+            type=data.get("type") or "",
+            direction=data.get("direction") or "",
+            read=data.get("read") or "",
         )

@@ -110,6 +110,43 @@ def test_it_filters_by_type_direction_read_status_and_number(
     assert ["unread in" in r for r in shown(number=local)] == [True]
 
 
+def test_a_filter_that_is_not_valid_is_said_beside_it_and_the_others_still_apply(
+    alice_client: Client, rc: RunningEmulator
+) -> None:
+    alice = extension_of(rc, "admin")
+    day, window = own_day()
+    make_sms(rc.db_path, alice, text="unread in", created_ts=day + 10)
+    make_sms(rc.db_path, alice, text="read in", created_ts=day + 20, read_status="Read")
+    url = list_url(rc, "admin")
+
+    page = alice_client.get(url, {**window, "type": "sms", "read": "read"}).content.decode()
+
+    # "sms" is not one of the types (the form's value is "text"): said at the Type field,
+    # which names the sentence for screen readers; the read filter is still applied
+    assert ["read in" in r for r in rows(page)] == [True]
+    assert 'aria-describedby="id_type_error"' in page
+    sentence = found(r'<div class="field-errors" id="id_type_error">(.*?)</div>', page)
+    assert "Select a valid choice. sms is not one of the available choices." in sentence
+    # "all matching" would select what the filters say, not what the list shows: not offered
+    assert 'name="all_matching"' not in page
+    assert "Correct the filters above to select every conversation they match" in page
+    valid = alice_client.get(url, {**window, "type": "text", "read": "read"}).content.decode()
+    assert 'name="all_matching"' in valid and "field-errors" not in valid
+
+
+def test_dates_out_of_order_are_said_and_the_list_keeps_its_default_window(
+    bob_client: Client, rc: RunningEmulator
+) -> None:
+    page = bob_client.get(
+        list_url(rc), {"start": "2003-02-02", "end": "2003-02-01", "type": "fax"}
+    ).content.decode()
+
+    assert "The start date must be on or before the end date." in page
+    since = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
+    assert f'Conversations since <time datetime="{since}">' in page
+    assert all("Fax" in r for r in rows(page))  # the type filter still applies
+
+
 def test_it_explains_a_phone_number_it_cannot_read(bob_client: Client, rc: RunningEmulator) -> None:
     page = bob_client.get(list_url(rc), {"number": "call me maybe"}).content.decode()
 

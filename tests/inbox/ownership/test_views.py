@@ -180,6 +180,7 @@ def test_the_filters_of_the_list_apply(bob_client: Client, team_box: Mailbox) ->
     pager = bob_client.get(url, {"type": "pager"}).content.decode()
     sent = bob_client.get(url, {"direction": "Outbound"}).content.decode()
     nonsense = bob_client.get(url, {"type": "nonsense"})
+    nonsense_and_unread = bob_client.get(url, {"type": "nonsense", "read": "unread"})
 
     assert parties_of(unread) == ["Unread SMS"]
     assert parties_of(pager) == ["A pager"]
@@ -187,6 +188,10 @@ def test_the_filters_of_the_list_apply(bob_client: Client, team_box: Mailbox) ->
     assert counts_of(unread)["open"] == "4"  # the view's count, not the filter's
     assert nonsense.status_code == 200
     assert len(parties_of(nonsense.content.decode())) == 4
+    # the other filters still apply, and the one not valid is said beside its field
+    assert parties_of(nonsense_and_unread.content.decode()) == ["A pager", "Unread SMS"]
+    assert 'id="id_type_error"' in nonsense_and_unread.content.decode()
+    assert "nonsense is not one of the available choices" in nonsense_and_unread.content.decode()
 
 
 def test_it_pages(bob_client: Client, team_box: Mailbox) -> None:
