@@ -239,6 +239,9 @@ def test_a_mailbox_not_indexed_yet_is_listed_as_not_searched(
     assert f"{html.escape(own.label)}</span>: still syncing: not searched yet" in waiting
     assert hits(page) == []
     assert rc_calls(rc, since) == 0
+    # nothing was searched: the page does not say that nothing matches
+    assert 'data-search-empty="all-syncing"' in page and "Nothing searched yet" in page
+    assert "No messages match" not in page
 
 
 def test_a_stale_mailboxs_hits_say_so(bob_client: Client, own: Mailbox) -> None:
