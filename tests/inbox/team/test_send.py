@@ -130,3 +130,46 @@ def test_a_member_cannot_send_from_a_number_of_another_mailbox(
 
     assert answer.status_code == 400
     assert not Send.objects.exists()
+
+
+def write_links(page: str) -> list[str]:
+    nav = found(r'<nav class="compose-links" aria-label="Write">(.*?)</nav>', page, 1)
+    return [re.sub(r"<[^>]+>", "", link).strip() for link in re.findall(r"<a .*?</a>", nav)]
+
+
+def test_a_member_starts_a_new_conversation_from_the_team_list_with_the_teams_number(
+    rc: RunningEmulator,
+    bob_client: Client,
+    charlie_client: Client,
+    support_line: TeamMailbox,
+    recorded_tasks: TaskRecorder,
+) -> None:
+    team_list = bob_client.get(reverse("inbox:conversations", args=[support_line.extension_id]))
+    own = rc.user("agent")["extension_id"]
+    own_list = bob_client.get(reverse("inbox:conversations", args=[own]))
+
+    # SMS go out from a team mailbox; pager messages and faxes from one's own only
+    assert write_links(team_list.content.decode()) == ["New conversation"]
+    assert write_links(own_list.content.decode()) == [
+        "New conversation", "New pager message", "New fax",
+    ]  # fmt: skip
+    new = reverse("inbox:sms_new", args=[support_line.extension_id])
+    assert f'href="{new}"' in team_list.content.decode()
+    form = bob_client.get(new).content.decode()
+    team_number = rc.user(SUPPORT_LINE)["sms_numbers"][0]
+    answer = bob_client.post(
+        new,
+        {
+            "idempotency_key": found(r'name="idempotency_key" value="([^"]+)"', form),
+            "from_number": team_number,
+            "to": CUSTOMER,
+            "text": "Hello from the support line",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()
+    send = Send.objects.latest("pk")
+    assert (send.extension_id, send.from_number, send.owner) == (
+        support_line.extension_id, team_number, person(rc, "agent"),
+    )  # fmt: skip
+    # someone who does not work the team mailbox finds no such page
+    assert charlie_client.get(new).status_code == 404
