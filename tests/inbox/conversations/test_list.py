@@ -110,6 +110,25 @@ def test_it_filters_by_type_direction_read_status_and_number(
     assert ["unread in" in r for r in shown(number=local)] == [True]
 
 
+def test_each_rows_controls_name_its_party_type_and_time(
+    alice_client: Client, rc: RunningEmulator
+) -> None:
+    alice = extension_of(rc, "admin")
+    day, window = own_day()
+    customer = unique_number()
+    make_sms(rc.db_path, alice, other_number=customer, text="first", created_ts=day + 10)
+
+    page = alice_client.get(list_url(rc, "admin"), window).content.decode()
+
+    (row,) = rows(page)
+    party, time_shown = (
+        found(r'class="party">.*?</span>([^<]+)</span>', row),
+        found(r"<time [^>]*>(.*?)</time>", row),
+    )
+    assert f'aria-label="Select the conversation with {party} (SMS, {time_shown})"' in row
+    assert f'Mark read<span class="visually-hidden"> ({party}, SMS, {time_shown})' in row
+
+
 def test_a_filter_that_is_not_valid_is_said_beside_it_and_the_others_still_apply(
     alice_client: Client, rc: RunningEmulator
 ) -> None:
