@@ -257,6 +257,9 @@ def test_across_mailboxes_mine_counts_every_mailbox_and_unassigned_only_team_one
     }
     assert '<span class="mailbox-tag">Support Line</span>' in mine
     assert "Across your mailboxes:" in mine
+    # each leads to the view in one mailbox, and says so (the sidebar's link is the list)
+    one = view_url("mine", team_box.extension_id)
+    assert f'<a href="{one}"><span class="visually-hidden">Mine in </span>Support Line</a>' in mine
 
 
 def test_across_mailboxes_one_not_read_yet_is_named_as_syncing(
