@@ -57,30 +57,6 @@ def conversation(rc: RunningEmulator) -> tuple[int, list[int]]:
     return conversation_of(rc.db_path, ids[0]), ids
 
 
-def test_each_bubbles_controls_name_the_message_they_act_on(
-    bob_client: Client, rc: RunningEmulator, conversation: tuple[int, list[int]]
-) -> None:
-    conversation_id, _ = conversation
-
-    page = bob_client.get(thread_url(rc, conversation_id)).content.decode()
-
-    def names(pattern: str) -> list[str]:
-        return [" ".join(name.split()) for name in re.findall(pattern, page, re.S)]
-
-    hidden = r'<span class="visually-hidden">(.*?)</span>'
-    reads = names(rf'class="link-button">Mark (?:un)?read{hidden}</button>')
-    deletes = names(rf">Delete message…{hidden}</a>")
-    times = [" ".join(t.split()) for t in re.findall(r"<time [^>]*>(.*?)</time>", page)]
-    # the two received messages, then all four: each named by its heading and time
-    party = found(r"SMS from ([^<]+?)\s*</h2>", page)
-    assert reads == [
-        f"(SMS from {party}, {times[0]}: “Hi, is my order ready?”)",
-        f"(SMS from {party}, {times[2]}: “Great, thanks!”)",
-    ]
-    assert len(set(deletes)) == 4
-    assert deletes[1] == f"(SMS by (650) 555-0102, {times[1]}: “Yes, come by at 5.”)"
-
-
 def test_it_shows_the_messages_in_time_order_as_bubbles_by_direction(
     bob_client: Client, rc: RunningEmulator, conversation: tuple[int, list[int]]
 ) -> None:
