@@ -135,7 +135,7 @@ def test_it_refuses_what_cannot_be_scheduled_saying_why(
     assert answer.status_code == 400
     assert sentence in page
     assert "Kept as typed" in page
-    assert '<details class="send-later" data-send-later open>' in page
+    assert '<details class="send-later disclosure" data-send-later open>' in page
     assert not Send.objects.exists()
     assert not AuditEntry.objects.exists()
 

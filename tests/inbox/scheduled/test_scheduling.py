@@ -81,7 +81,7 @@ def refused(client: Client, rc: RunningEmulator, conversation_id: int, **fields:
     assert not Send.objects.filter(conversation_id=conversation_id).exists()
     page = answer.content.decode()
     # the error is on the time field, and "Send later" stays open with what was typed
-    assert found(r'<details class="send-later" data-send-later( open)>', page) == " open"
+    assert found(r'<details class="send-later disclosure" data-send-later( open)>', page) == " open"
     errors = r'<div class="field-errors" id="id_send_at_error"><p class="field-error">(.*?)</p>'
     return found(errors, page)
 
