@@ -71,7 +71,8 @@
     }
     var count = Math.max(0, (parseInt(counter.textContent, 10) || 0) + delta);
     counter.textContent = String(count);
-    var title = document.title.replace(/^\(\d+\+?\)\s*/, "");
+    // the count in front, not a customer's area code: "(209) 571-3522 · Inbox" keeps its "(209)"
+    var title = document.title.replace(/^\(\d+\+?\)\s+(?!\d{3}-\d{4})/, "");
     document.title = count > 0 ? "(" + count + ") " + title : title;
   }
 

@@ -358,7 +358,8 @@
 
   function unreadShow() {
     var count = unreadTotal();
-    var title = document.title.replace(/^\(\d+\+?\)\s*/, "");
+    // the count in front, not a customer's area code: "(209) 571-3522 · Inbox" keeps its "(209)"
+    var title = document.title.replace(/^\(\d+\+?\)\s+(?!\d{3}-\d{4})/, "");
     document.title = count > 0 ? "(" + count + ") " + title : title;
     root.setAttribute("data-unread-total", String(count));
     badgeFavicon(count);

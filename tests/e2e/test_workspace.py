@@ -194,6 +194,19 @@ def test_a_day_in_the_three_panes_at_a_desktop(
     expect(page).to_have_url(re.compile(re.escape(path)))
     expect(row_of(page, customer).locator("[data-open]")).to_have_attribute("aria-current", "true")
     expect(page).to_have_title(re.compile(rf"^(\(\d+\) )?{re.escape(local(customer))} · Inbox"))
+    # the tab's unread count goes in front of a title as a page brings it (with or without a
+    # count), and again after each live update: the area code is not a count
+    bare = f"{local(customer)} · Inbox · Team Inbox"
+    for title in (bare, f"(1) {bare}", None, None):
+        page.evaluate(
+            """(title) => {
+                if (title !== null) document.title = title;
+                document.dispatchEvent(new Event("inbox:live-refreshed"));
+            }""",
+            title,
+        )
+        total = int(page.locator("html").get_attribute("data-unread-total") or "0")
+        expect(page).to_have_title(f"({total}) {bare}" if total else bare)
     expect(list_pane(page).locator("[data-conversations]")).to_be_visible()
     assert still_the_same_page(page)
 
