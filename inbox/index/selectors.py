@@ -346,6 +346,19 @@ def indexed_conversations_of_threads(
 # --------------------------------------------------------------------------- threads
 
 
+def _alive_of_thread(
+    account_id: int, extension_id: int, thread: ThreadKey
+) -> QuerySet[IndexedMessage]:
+    """The thread's `Alive` messages in the index."""
+    return IndexedMessage.objects.filter(
+        account_id=account_id,
+        extension_id=extension_id,
+        thread_kind=thread[0],
+        thread_id=thread[1],
+        availability=ALIVE,
+    )
+
+
 def index_thread(
     *, account_id: int, extension_id: int, thread: ThreadKey, limit: int, whole_only: bool = True
 ) -> list[Message] | None:
@@ -361,13 +374,7 @@ def index_thread(
     if not rows.exists():
         return None
     records = list(
-        IndexedMessage.objects.filter(
-            account_id=account_id,
-            extension_id=extension_id,
-            thread_kind=thread[0],
-            thread_id=thread[1],
-            availability=ALIVE,
-        )
+        _alive_of_thread(account_id, extension_id, thread)
         .order_by("created_at", "message_id")
         .values_list("record", flat=True)[: limit + 1]
     )
@@ -383,13 +390,7 @@ def index_thread_newer(
     `message_id`) in RingCentral's newest-first order: where it stands in the thread's pages.
     True when the index holds every message from `created` on (`IndexState.covers`)."""
     return (
-        IndexedMessage.objects.filter(
-            account_id=account_id,
-            extension_id=extension_id,
-            thread_kind=thread[0],
-            thread_id=thread[1],
-            availability=ALIVE,
-        )
+        _alive_of_thread(account_id, extension_id, thread)
         .filter(Q(created_at__gt=created) | Q(created_at=created, message_id__gt=message_id))
         .count()
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -119,10 +119,12 @@ class TaskRecorder:
         return [call for call in self.calls if call.task == task]
 
 
-def tasks_record(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
-    """Record the pipeline's tasks instead of enqueueing them (until the test ends)."""
-    recorder = TaskRecorder()
-    for task in (tasks.rc_send_process, tasks.rc_sends_track, tasks.sends_recover):
+def tasks_record_into(
+    monkeypatch: pytest.MonkeyPatch, recorder: TaskRecorder, recorded: Iterable[Any]
+) -> TaskRecorder:
+    """Record these Celery tasks in `recorder` instead of enqueueing them (until the test
+    ends)."""
+    for task in recorded:
 
         def record(
             args: Any = None, kwargs: Any = None, *, _name: str = task.name, **options: Any
@@ -133,3 +135,12 @@ def tasks_record(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
 
         monkeypatch.setattr(task, "apply_async", record)
     return recorder
+
+
+def tasks_record(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
+    """Record the pipeline's tasks instead of enqueueing them (until the test ends)."""
+    return tasks_record_into(
+        monkeypatch,
+        TaskRecorder(),
+        (tasks.rc_send_process, tasks.rc_sends_track, tasks.sends_recover),
+    )

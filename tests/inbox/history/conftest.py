@@ -3,8 +3,6 @@ mailbox), bob signed in to it, and the tasks the services enqueue recorded inste
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -13,25 +11,18 @@ from inbox.history import tasks as history_tasks
 from tests.inbox.conftest import extension_of, signed_in
 from tests.inbox.live.support import live_tasks_record
 from tests.support.emulator import RunningEmulator
-from tests.support.sends import Enqueued, TaskRecorder, tasks_record
+from tests.support.sends import TaskRecorder, tasks_record, tasks_record_into
 
 
 @pytest.fixture
 def recorded(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
     """The send pipeline's, the live inbox's and the history's tasks, recorded."""
     tasks_record(monkeypatch)
-    recorder = live_tasks_record(monkeypatch)
-    for task in (history_tasks.rc_history_step, history_tasks.mailboxes_history_due):
-
-        def record(
-            args: Any = None, kwargs: Any = None, *, _name: str = task.name, **options: Any
-        ) -> None:
-            recorder.calls.append(
-                Enqueued(_name, list(args or []), dict(kwargs or {}), options.get("countdown"))
-            )
-
-        monkeypatch.setattr(task, "apply_async", record)
-    return recorder
+    return tasks_record_into(
+        monkeypatch,
+        live_tasks_record(monkeypatch),
+        (history_tasks.rc_history_step, history_tasks.mailboxes_history_due),
+    )
 
 
 @pytest.fixture

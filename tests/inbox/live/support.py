@@ -12,7 +12,7 @@ import pytest
 
 from inbox.live import tasks as live_tasks
 from tests.support.emulator import REPO_ROOT, RunningEmulator
-from tests.support.sends import Enqueued, TaskRecorder
+from tests.support.sends import TaskRecorder, tasks_record_into
 
 
 def inject_sms(running: RunningEmulator, *, to_extension: str, sender: str, text: str) -> int:
@@ -30,20 +30,13 @@ def inject_sms(running: RunningEmulator, *, to_extension: str, sender: str, text
 
 def live_tasks_record(monkeypatch: pytest.MonkeyPatch) -> TaskRecorder:
     """Record the live tasks instead of enqueueing them (until the test ends)."""
-    recorder = TaskRecorder()
-    for task in (
-        live_tasks.rc_mailbox_sync,
-        live_tasks.rc_subscription_ensure,
-        live_tasks.rc_subscriptions_maintain,
-        live_tasks.mailboxes_sync_due,
-    ):
-
-        def record(
-            args: Any = None, kwargs: Any = None, *, _name: str = task.name, **options: Any
-        ) -> None:
-            recorder.calls.append(
-                Enqueued(_name, list(args or []), dict(kwargs or {}), options.get("countdown"))
-            )
-
-        monkeypatch.setattr(task, "apply_async", record)
-    return recorder
+    return tasks_record_into(
+        monkeypatch,
+        TaskRecorder(),
+        (
+            live_tasks.rc_mailbox_sync,
+            live_tasks.rc_subscription_ensure,
+            live_tasks.rc_subscriptions_maintain,
+            live_tasks.mailboxes_sync_due,
+        ),
+    )
