@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
-from inbox.conversations.selectors import Mailbox
-from inbox.index.services import index_apply
-from inbox.models import MailboxSync, TeamMailbox
+from inbox.models import TeamMailbox
 from rcapi import Message
 from tests.inbox.index.support import sms
 from tests.inbox.ownership.support import mailbox_of
+from tests.inbox.search.support import days_ago, fill
 from tests.inbox.support import rc_calls
 from tests.inbox.team.conftest import person, support_line  # noqa: F401  (a fixture)
 from tests.support.emulator import RunningEmulator
@@ -29,23 +26,6 @@ from tests.support.emulator import RunningEmulator
 URL = "/inbox/search/"
 CUSTOMER = "+14155557391"
 SECRET = "Quarterly invoice zebrafish"
-
-
-def days_ago(days: float) -> datetime:
-    return timezone.now() - timedelta(days=days)
-
-
-def fill(mailbox: Mailbox, *records: Message) -> None:
-    index_apply(
-        account_id=mailbox.account_id,
-        extension_id=mailbox.extension_id,
-        records=records,
-        full=True,
-        window_start=days_ago(30),
-    )
-    MailboxSync.objects.filter(
-        account_id=mailbox.account_id, extension_id=mailbox.extension_id
-    ).update(indexed_at=timezone.now(), index_window_start=days_ago(30))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -19,21 +19,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from inbox.conversations.selectors import Mailbox, mailbox_get_for_user
-from inbox.index.services import index_apply
 from inbox.models import MailboxSync
-from rcapi import Message
 from tests.inbox.conftest import extension_of
 from tests.inbox.index.support import sms
+from tests.inbox.search.support import days_ago, fill
 from tests.inbox.support import found, rc_calls
 from tests.support.emulator import RunningEmulator
 
 FATIMA = "+14155550142"
 OMAR = "+16505550177"
 URL = "/inbox/search/"
-
-
-def days_ago(days: float) -> datetime:
-    return timezone.now() - timedelta(days=days)
 
 
 @pytest.fixture
@@ -44,20 +39,6 @@ def bob(rc: RunningEmulator, bob_client: Client) -> User:
 @pytest.fixture
 def own(bob: User) -> Mailbox:
     return mailbox_get_for_user(user=bob, extension_id=bob.rc_extension_id or 0)
-
-
-def fill(mailbox: Mailbox, *records: Message) -> None:
-    """The mailbox's index as a finished first sync leaves it, holding `records`."""
-    index_apply(
-        account_id=mailbox.account_id,
-        extension_id=mailbox.extension_id,
-        records=records,
-        full=True,
-        window_start=days_ago(30),
-    )
-    MailboxSync.objects.filter(
-        account_id=mailbox.account_id, extension_id=mailbox.extension_id
-    ).update(indexed_at=timezone.now(), index_window_start=days_ago(30))
 
 
 def hits(page: str) -> list[str]:
