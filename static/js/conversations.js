@@ -71,9 +71,9 @@
     }
     var count = Math.max(0, (parseInt(counter.textContent, 10) || 0) + delta);
     counter.textContent = String(count);
-    // the count in front, not a customer's area code: "(209) 571-3522 · Inbox" keeps its "(209)"
-    var title = document.title.replace(/^\(\d+\+?\)\s+(?!\d{3}-\d{4})/, "");
-    document.title = count > 0 ? "(" + count + ") " + title : title;
+    if (window.inboxTitleCount) {
+      window.inboxTitleCount(count); // static/js/workspace.js, loaded before this script
+    }
   }
 
   function toggleRead(row) {

@@ -356,11 +356,17 @@
     image.src = plainIcon;
   }
 
-  function unreadShow() {
-    var count = unreadTotal();
-    // the count in front, not a customer's area code: "(209) 571-3522 · Inbox" keeps its "(209)"
+  // the tab title with `count` in front; the count it had goes, not a customer's area code:
+  // "(209) 571-3522 · Inbox" keeps its "(209)". The list's own script counts with it too.
+  function titleCount(count) {
     var title = document.title.replace(/^\(\d+\+?\)\s+(?!\d{3}-\d{4})/, "");
     document.title = count > 0 ? "(" + count + ") " + title : title;
+  }
+  window.inboxTitleCount = titleCount;
+
+  function unreadShow() {
+    var count = unreadTotal();
+    titleCount(count);
     root.setAttribute("data-unread-total", String(count));
     badgeFavicon(count);
   }
