@@ -26,6 +26,9 @@ def sign_in(
     page.get_by_label("Email or phone number").fill(person["username"])
     page.get_by_label("Password").fill(person["password"])
     page.get_by_role("button", name="Sign in", exact=True).click()
+    # back on the dashboard, with its scripts run: a click before htmx has taken the page's links
+    # would load a whole page instead of a pane
+    page.wait_for_url(lambda url: url.startswith(live_server.url), wait_until="load")
 
 
 def customer_thread(running: RunningEmulator) -> tuple[str, str]:

@@ -58,6 +58,7 @@ def sign_in(page: Any, live_server: Any, running: RunningEmulator) -> None:
     page.get_by_label("Email or phone number").fill(person["username"])
     page.get_by_label("Password").fill(person["password"])
     page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(lambda url: url.startswith(live_server.url), wait_until="load")
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
 
 
