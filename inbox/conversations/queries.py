@@ -89,10 +89,25 @@ def is_whole_number(number: str) -> bool:
     return bool(reason == phonenumbers.ValidationResult.IS_POSSIBLE)
 
 
+def filter_choice(choices: list[tuple[str, str]], label: str, what: str) -> forms.ChoiceField:
+    """One of the list's select filters, whose error (a value typed into the address) names the
+    choices there are, in the words the select shows."""
+    names = [name for value, name in choices if value]
+    offered = ", ".join(names[:-1]) + " or " + names[-1]
+    return forms.ChoiceField(
+        choices=choices,
+        required=False,
+        label=label,
+        error_messages={
+            "invalid_choice": f"“%(value)s” is not a {what} this list knows: choose {offered}."
+        },
+    )
+
+
 class ConversationFilterForm(forms.Form):
-    type = forms.ChoiceField(choices=TYPE_CHOICES, required=False, label="Type")
-    direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
-    read = forms.ChoiceField(choices=READ_CHOICES, required=False, label="Read status")
+    type = filter_choice(TYPE_CHOICES, "Type", "type")
+    direction = filter_choice(DIRECTION_CHOICES, "Direction", "direction")
+    read = filter_choice(READ_CHOICES, "Read status", "read status")
     start = forms.DateField(
         required=False,
         label="From",

@@ -9,7 +9,12 @@ from typing import Any
 
 from django import forms
 
-from inbox.conversations.queries import DIRECTION_CHOICES, READ_CHOICES, TYPE_CHOICES
+from inbox.conversations.queries import (
+    DIRECTION_CHOICES,
+    READ_CHOICES,
+    TYPE_CHOICES,
+    filter_choice,
+)
 from inbox.ownership.presenters import SNOOZE_CHOICES, ThreadKey, snooze_preset_until
 from inbox.ownership.selectors import ViewFilters
 from inbox.ownership.services import ACTIONS, Change
@@ -80,9 +85,9 @@ class ThreadsChangeForm(forms.Form):
 class ViewFilterForm(forms.Form):
     """The conversation list's filters that apply to a view."""
 
-    type = forms.ChoiceField(choices=TYPE_CHOICES, required=False, label="Type")
-    direction = forms.ChoiceField(choices=DIRECTION_CHOICES, required=False, label="Direction")
-    read = forms.ChoiceField(choices=READ_CHOICES, required=False, label="Read status")
+    type = filter_choice(TYPE_CHOICES, "Type", "type")
+    direction = filter_choice(DIRECTION_CHOICES, "Direction", "direction")
+    read = filter_choice(READ_CHOICES, "Read status", "read status")
 
     def filters(self) -> ViewFilters:
         """The filters chosen; none where the value is not one of the choices (the form

@@ -146,7 +146,10 @@ def test_a_filter_that_is_not_valid_is_said_beside_it_and_the_others_still_apply
     assert ["read in" in r for r in rows(page)] == [True]
     assert 'aria-describedby="id_type_error"' in page
     sentence = found(r'<div class="field-errors" id="id_type_error">(.*?)</div>', page)
-    assert "Select a valid choice. sms is not one of the available choices." in sentence
+    assert sentence == (
+        '<p class="field-error">'
+        "“sms” is not a type this list knows: choose SMS and MMS, Pager, Fax or Voicemail.</p>"
+    )
     # "all matching" would select what the filters say, not what the list shows: not offered
     assert 'name="all_matching"' not in page
     assert "Correct the filters above to select every conversation they match" in page

@@ -194,7 +194,7 @@ def test_the_filters_of_the_list_apply(bob_client: Client, team_box: Mailbox) ->
     # the other filters still apply, and the one not valid is said beside its field
     assert parties_of(nonsense_and_unread.content.decode()) == ["A pager", "Unread SMS"]
     assert 'id="id_type_error"' in nonsense_and_unread.content.decode()
-    assert "nonsense is not one of the available choices" in nonsense_and_unread.content.decode()
+    assert "“nonsense” is not a type this list knows" in nonsense_and_unread.content.decode()
 
 
 def test_it_pages(bob_client: Client, team_box: Mailbox) -> None:
