@@ -152,6 +152,7 @@ class MailboxOps:
     sync: MailboxSync | None
     credential: RingCentralCredential | None
     budget: tuple[LaneFigures, ...] = ()
+    team: bool = False  # a team mailbox (its session is the shared extension's own)
 
     def _age(self, moment: datetime | None) -> float | None:
         return (timezone.now() - moment).total_seconds() if moment else None
@@ -209,6 +210,19 @@ def ops_report_for_user(*, user: User) -> OpsReport:
                 subscription=subscriptions.get(person.rc_extension_id),
                 sync=syncs.pop(person.rc_extension_id, None),
                 credential=credentials.get(person.pk),
+            )
+        )
+    teams = TeamMailbox.objects.filter(account_id=account_id).select_related("credential")
+    for team in teams.order_by("extension_number", "pk"):
+        rows.append(
+            MailboxOps(
+                extension_id=team.extension_id,
+                extension_number=team.extension_number,
+                name=team.name,
+                subscription=subscriptions.get(team.extension_id),
+                sync=syncs.pop(team.extension_id, None),
+                credential=team.credential,
+                team=True,
             )
         )
     for extension_id, sync in sorted(syncs.items()):  # mailboxes followed for an admin

@@ -31,7 +31,13 @@ from playwright.sync_api import expect
 from accounts.models import User
 from inbox.models import BulkDeleteItem, BulkDeleteJob, TeamMailbox
 from tests.e2e.support import cache_of_its_own, sign_in
-from tests.emulator.factories import conversation_of, make_sms, unique_number
+from tests.emulator.factories import (
+    conversation_of,
+    make_fax,
+    make_sms,
+    make_voicemail,
+    unique_number,
+)
 from tests.support.emulator import RunningEmulator
 from tests.support.sends import sms_queue
 
@@ -168,6 +174,8 @@ def admin_workspace(
     last = make_sms(ringcentral.db_path, extension, other_number=customer,
                     text="Great, thank you!", created_ts=time.time() - 120)  # fmt: skip
     conversation = conversation_of(ringcentral.db_path, last)
+    fax = make_fax(ringcentral.db_path, extension, created_ts=time.time() - 900)
+    voicemail = make_voicemail(ringcentral.db_path, extension, created_ts=time.time() - 1200)
 
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(15_000)
@@ -210,6 +218,8 @@ def admin_workspace(
         Screen("the sidebar's menu", f"{mailbox}/", list_shown, (PHONE,), menu_opened),
         Screen("the keyboard shortcuts", thread, thread_shown, (DESKTOP,), shortcuts_opened),
         Screen("a notice after an action", thread, thread_shown, both, notice_shown),
+        Screen("a fax", f"{mailbox}/messages/{fax}/", main_shown, both),
+        Screen("a voicemail", f"{mailbox}/messages/{voicemail}/", main_shown, both),
         Screen("a team mailbox's list", f"/inbox/{team.extension_id}/", list_shown),
         Screen("the Mine view", reverse("inbox:ownership_view_all", args=["mine"]), main_shown),
         Screen("the profile", reverse("accounts:profile"), main_shown),

@@ -112,3 +112,27 @@ def test_a_synced_team_mailbox_still_shows_what_it_has_and_says_it_is_disconnect
     thread = bob_client.get(link.group(1)).content.decode()
     assert "no longer connected to RingCentral" in thread
     assert "Reply by SMS" not in thread  # nothing can go out from it
+
+
+def test_the_operations_page_shows_its_sync_and_its_session_under_its_name(
+    rc: RunningEmulator, alice_client: Client, support_line: TeamMailbox
+) -> None:
+    mailbox_sync(account_id=support_line.account_id, extension_id=support_line.extension_id)
+    page = alice_client.get(reverse("inbox:ops")).content.decode()
+
+    row = re.search(rf'<tr data-extension="{support_line.extension_id}">(.*?)</tr>', page, re.S)
+    assert row is not None, page
+    cells = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(1))).strip()
+    assert cells.startswith("Support Line ext. 201 · team mailbox None — never")
+    assert "1 sync, 1 full" in cells
+    assert re.search(r"Connected sign-in ends \w{3} \d+, .* token until ", cells), cells
+    # one row for it: not a second, nameless "Extension …" for its sync
+    assert page.count(f'<tr data-extension="{support_line.extension_id}">') == 1
+    assert f"Extension {support_line.extension_id}" not in page
+
+    RingCentralCredential.objects.filter(pk=support_line.credential.pk).update(
+        status=RingCentralCredential.Status.RECONNECT
+    )
+    again = alice_client.get(reverse("inbox:ops")).content.decode()
+    its_row = again.split(f'<tr data-extension="{support_line.extension_id}">')[1]
+    assert re.search(r'<span class="badge warning">[^<]+</span>', its_row.split("</tr>")[0])
