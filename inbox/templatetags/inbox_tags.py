@@ -103,6 +103,14 @@ def state_of(states: Mapping[Any, Any] | None, row: MessageView) -> Any:
 
 
 @register.filter
+def bubble_about(kind: str, id_: int) -> str:
+    """What a bubble's controls ("Mark read", "Delete message…", "Retry") are described by:
+    its heading (the kind of message and who) and its time, so a screen reader tells one
+    bubble's from the next's while the names stay as the buttons read."""
+    return f"{kind}-{id_}-heading {kind}-{id_}-time"
+
+
+@register.filter
 def phone(number: str) -> str:
     """A phone number as people read it: `+16505550101` as `(650) 555-0101`."""
     return format_number(number)

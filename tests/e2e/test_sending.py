@@ -4,6 +4,7 @@ and a number that cannot be read get their messages and send nothing."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -130,6 +131,9 @@ def test_retry_shows_the_new_send_and_says_it_was_sent_again(
         status=Send.Status.FAILED, last_error="RingCentral refused this message."
     )
     expect(failed.get_by_role("button", name="Retry")).to_be_visible()  # the page's poll
+    expect(failed.get_by_role("button", name="Retry")).to_have_accessible_description(
+        re.compile(r"^SMS by you \w{3} \d+, \d{4}, ")
+    )
 
     failed.get_by_role("button", name="Retry").click()
 

@@ -194,6 +194,11 @@ def test_a_day_in_the_three_panes_at_a_desktop(
     expect(page).to_have_url(re.compile(re.escape(path)))
     expect(row_of(page, customer).locator("[data-open]")).to_have_attribute("aria-current", "true")
     expect(page).to_have_title(re.compile(rf"^(\(\d+\) )?{re.escape(local(customer))} · Inbox"))
+    # a bubble's controls keep their short names, described by the bubble's heading and time
+    bubble = thread_pane(page).get_by_role("article").filter(has_text="Is my order ready?")
+    expect(bubble.get_by_role("link", name="Delete message…")).to_have_accessible_description(
+        re.compile(rf"^(Unread )?SMS from {re.escape(local(customer))} \w{{3}} \d+, \d{{4}}, ")
+    )
     # the tab's unread count goes in front of a title as a page brings it (with or without a
     # count), and again after each live update: the area code is not a count
     bare = f"{local(customer)} · Inbox · Team Inbox"

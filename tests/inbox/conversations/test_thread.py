@@ -73,7 +73,7 @@ def test_it_shows_the_messages_in_time_order_as_bubbles_by_direction(
         "Great, thanks!",
         "See you then.",
     ]
-    assert all("<time datetime=" in body for _, body in shown)
+    assert all(re.search(r"<time id=\"message-\d+-time\" datetime=", body) for _, body in shown)
     assert "SMS from (209)" in shown[0][1]
     assert "SMS by (650) 555-0102" in shown[1][1]
 
