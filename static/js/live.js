@@ -252,7 +252,8 @@
       return;
     }
     refreshing = true;
-    fetch(window.location.href, {
+    var asked = window.location.href;
+    fetch(asked, {
       credentials: "same-origin",
       cache: "no-store",
       headers: { "X-Live-Refresh": "1" },
@@ -264,6 +265,12 @@
         return response.text();
       })
       .then(function (html) {
+        if (window.location.href !== asked) {
+          // the person went on meanwhile (another search, conversation or page in place):
+          // this answer is of the page they left, and would morph it back over the new one
+          refreshAgain = true;
+          return;
+        }
         apply(new DOMParser().parseFromString(html, "text/html"));
       })
       .catch(function () { /* the next change, or the next poll, tries again */ })

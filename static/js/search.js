@@ -81,7 +81,8 @@
       return;
     }
     fetching = true;
-    fetch(window.location.href, {
+    var asked = window.location.href;
+    fetch(asked, {
       credentials: "same-origin",
       cache: "no-store",
       headers: { "HX-Request": "true", "HX-Target": "search-results" },
@@ -93,6 +94,10 @@
         return response.text();
       })
       .then(function (html) {
+        if (window.location.href !== asked) {
+          again = true;  // searched again meanwhile: these are the results of the search left
+          return;
+        }
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(RESULTS);
         var current = results();
         if (!fresh || !current || current.contains(document.activeElement)) {

@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from inbox.live.sync import mailbox_sync, mailboxes_sync_due
+from inbox.live.sync import mailbox_counter_bump, mailbox_sync, mailboxes_sync_due
 from inbox.models import MailboxSubscription, MailboxSync
 from tests.accounts.support import point_dashboard_at
 from tests.e2e.support import AGENT, cache_of_its_own, customer_thread, sign_in
@@ -157,6 +157,58 @@ def test_a_hit_opens_its_thread_at_the_message_marked_and_in_view(
     assert message.evaluate("node => getComputedStyle(node).outlineStyle") == "solid"
     # the page's newest message is far below, out of sight: the target was not scrolled past
     expect(page.locator(f"#message-{ids[count - THREAD_PAGE - 1]}")).not_to_be_in_viewport()
+
+
+def test_a_live_refresh_answered_after_a_new_search_leaves_the_new_results(
+    page: Any, live_server: Any, ringcentral: RunningEmulator, settings: Any
+) -> None:
+    """A change in the mailbox makes the open page fetch itself again; should the person
+    search for something else before that answer comes, the answer (of the search they left)
+    is not morphed over the new results."""
+    cache_of_its_own(settings, "search-stale")
+    extension = int(ringcentral.user(AGENT)["extension_id"])
+    for text in ("The heron has landed", "An otter was seen by the pier"):
+        make_sms(ringcentral.db_path, extension, text=text, created_ts=time.time() - 600)
+    sign_in(page, live_server, ringcentral, "/inbox/search/")
+    agent = agent_of(ringcentral)
+    assert agent.rc_account_id is not None
+    assert mailbox_sync(account_id=agent.rc_account_id, extension_id=extension).full
+    page.goto(f"{live_server.url}/inbox/search/?q=heron")
+    page.locator("html[data-live-stream=open]").wait_for(state="attached")
+    expect(page.locator("[data-search-hit]").filter(has_text="heron")).to_have_count(1)
+    page.evaluate(
+        """() => { window.liveRefreshed = 0; document.addEventListener("inbox:live-refreshed",
+        () => { window.liveRefreshed += 1; }); }"""
+    )
+
+    # the page's refresh after a change is held back at the network ...
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if route.request.headers.get("x-live-refresh") and "q=heron" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/inbox/search/**", hold)
+    mailbox_counter_bump(account_id=agent.rc_account_id, extension_id=extension)
+    for _ in range(100):  # the handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page did not fetch itself after the change"
+
+    # ... while the person searches for something else
+    page.get_by_label("Search messages, numbers and names").fill("otter")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("[data-search-hit]").filter(has_text="otter")).to_have_count(1)
+    expect(page).to_have_url(f"{live_server.url}/inbox/search/?q=otter")
+
+    held[0].continue_()  # the answer of the search left comes in
+    page.wait_for_function("() => window.liveRefreshed >= 1")
+    expect(page.locator("[data-search-hit]").filter(has_text="otter")).to_have_count(1)
+    expect(page.locator("[data-search-hit]").filter(has_text="heron")).to_have_count(0)
+    assert page.get_by_label("Search messages, numbers and names").input_value() == "otter"
 
 
 def test_the_search_page_has_no_serious_accessibility_violation(
