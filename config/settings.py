@@ -193,6 +193,8 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, surviving the broker's restart (see config/redis_broker.py)
+    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 else:
     # A file cache, shared by the web and worker processes on one machine.
