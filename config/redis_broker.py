@@ -9,7 +9,8 @@ unrecoverable error and the worker exits (seen in tests/faults/test_redis_restar
 that moment is a connection error instead, which the consumer's clean-up ignores like the
 other errors of a lost broker: the worker reconnects; the messages stay in kombu's unacked
 set until its visibility timeout puts them back, and a send among them is recovered sooner
-by the beat's `sends-recover`. Used whenever the broker is Redis (`REDIS_URL`).
+by the beat's `sends-recover`. Used when the broker is Redis at a `redis://` address
+(`REDIS_URL`); over TLS (`rediss://`) kombu's own transport reads the scheme as it always did.
 """
 
 from __future__ import annotations

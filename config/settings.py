@@ -193,8 +193,10 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    # kombu's Redis transport, surviving the broker's restart (see config/redis_broker.py)
-    CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
+    if REDIS_URL.startswith("redis://"):
+        # kombu's Redis transport, surviving the broker's restart (see config/redis_broker.py);
+        # a `rediss://` address keeps kombu's own, which reads TLS from the scheme
+        CELERY_BROKER_TRANSPORT = "config.redis_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 else:
     # A file cache, shared by the web and worker processes on one machine.
