@@ -313,6 +313,26 @@ def test_it_works_by_links_and_forms_without_javascript(
     expect(thread_heading(page)).to_have_text(local(customer))
 
 
+def test_the_bar_above_a_short_page_on_a_phone_is_as_tall_as_above_a_long_one(
+    in_a_context: Callable[..., Any], live_server: Any, ringcentral: RunningEmulator
+) -> None:
+    """The folded sidebar is a bar of its own height: a page shorter than the screen (no
+    contacts yet) does not lend it the room it leaves."""
+    page = in_a_context(viewport=PHONE)
+    sign_in(page, live_server, ringcentral, mailbox_of(ringcentral))
+    heights = {}
+    for path in ("/contacts/", mailbox_of(ringcentral)):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+        bar = page.locator("[data-sidebar]").bounding_box()
+        top = page.locator(".sidebar-top").bounding_box()
+        assert bar is not None and top is not None
+        heights[path] = (round(bar["height"]), round(top["height"]))
+    contacts, inbox = heights["/contacts/"], heights[mailbox_of(ringcentral)]
+    assert contacts == inbox, heights
+    assert contacts[0] - contacts[1] <= 1, heights  # the bar's own row, and its border
+
+
 @pytest.mark.parametrize("which", [AGENT, ADMIN])
 def test_one_pane_at_a_time_on_a_phone(
     in_a_context: Callable[..., Any], live_server: Any, ringcentral: RunningEmulator, which: str
