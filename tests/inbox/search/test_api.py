@@ -23,13 +23,13 @@ from rest_framework.authtoken.models import Token
 from accounts.models import User
 from inbox.conversations.api import mailbox_data
 from inbox.conversations.selectors import Mailbox
-from inbox.index.services import index_apply
 from inbox.models import ConversationState, MailboxSync, TeamMailbox
 from inbox.search.highlight import highlighted, match_spans, number_highlighted, number_span
 from inbox.search.selectors import PAGE_SIZE
 from rcapi import Message
 from tests.inbox.index.support import WINDOW, fax, sms
 from tests.inbox.ownership.support import mailbox_of
+from tests.inbox.search.support import fill as fill_index
 from tests.inbox.support import rc_calls
 from tests.inbox.team.conftest import person, support_line  # noqa: F401  (a fixture)
 from tests.support.emulator import RunningEmulator
@@ -45,16 +45,7 @@ def days_ago(days: float) -> datetime:
 
 def fill(mailbox: Mailbox, *records: Message) -> None:
     """The mailbox's index holding `records`, read whole (as its first sync leaves it)."""
-    index_apply(
-        account_id=mailbox.account_id,
-        extension_id=mailbox.extension_id,
-        records=records,
-        full=True,
-        window_start=WINDOW,
-    )
-    MailboxSync.objects.filter(
-        account_id=mailbox.account_id, extension_id=mailbox.extension_id
-    ).update(indexed_at=timezone.now())
+    fill_index(mailbox, *records, window_start=WINDOW)
 
 
 def search(client: Client, **params: Any) -> dict[str, Any]:
